@@ -1,0 +1,15 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", include("sportsplatform.backoffice.urls")),
+    path("admin/", admin.site.urls),
+    path("api/", include("sportsplatform.api.urls")),
+    path("accounts/", include("sportsplatform.accounts.urls")),
+    path("", include("sportsplatform.portal.urls")),
+]
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,31 @@
+// Copies the pinned front-end libraries from node_modules into sportsplatform/static/vendor,
+// so pages load them from our own server (the platform must work inside a closed government
+// network: no CDN). Run by `make install` after `npm ci`.
+import { cpSync, mkdirSync, rmSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const out = join(root, "sportsplatform", "static", "vendor");
+
+// [source in node_modules, destination under static/vendor]
+const files = [
+  ["htmx.org/dist/htmx.min.js", "htmx/htmx.min.js"],
+  ["alpinejs/dist/module.esm.min.js", "alpine/alpine.esm.min.js"],
+  ["echarts/dist/echarts.min.js", "echarts/echarts.min.js"],
+  ["leaflet/dist/leaflet.js", "leaflet/leaflet.js"],
+  ["leaflet/dist/leaflet.css", "leaflet/leaflet.css"],
+  ["leaflet/dist/images", "leaflet/images"],
+  ["leaflet.markercluster/dist/leaflet.markercluster.js", "leaflet.markercluster/leaflet.markercluster.js"],
+  ["leaflet.markercluster/dist/MarkerCluster.css", "leaflet.markercluster/MarkerCluster.css"],
+  ["leaflet.markercluster/dist/MarkerCluster.Default.css", "leaflet.markercluster/MarkerCluster.Default.css"],
+  ["axe-core/axe.min.js", "axe-core/axe.min.js"],
+];
+
+rmSync(out, { recursive: true, force: true });
+for (const [src, dest] of files) {
+  const target = join(out, dest);
+  mkdirSync(dirname(target), { recursive: true });
+  cpSync(join(root, "node_modules", src), target, { recursive: true });
+}
+console.log(`vendor: ${files.length} entries copied to ${out}`);
