@@ -141,7 +141,8 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_BEAT_SCHEDULE: dict = {}
 
-MQTT_URL = os.environ.get("MQTT_URL", "mqtt://127.0.0.1:1883")
+# Empty in the embedded default: no broker, devices report over HTTP only.
+MQTT_URL = os.environ.get("MQTT_URL", "")
 
 # --- Accounts and security ----------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -1,1 +1,30 @@
-urlpatterns: list = []
+"""/api/: the v1 API (each domain app contributes an `api_urls` module), the OpenAPI schema and
+the offline docs (Swagger UI and ReDoc served from drf-spectacular-sidecar)."""
+
+from importlib import import_module
+from importlib.util import find_spec
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from . import views
+
+# Apps that expose endpoints under /api/v1/. An app adds itself here with its api_urls module.
+V1_APPS = ["regions", "accounts"]
+
+
+def _v1_patterns():
+    patterns = [path("health", views.health, name="health")]
+    for app in V1_APPS:
+        module = f"sportsplatform.{app}.api_urls"
+        if find_spec(module) is not None:
+            patterns += import_module(module).urlpatterns
+    return patterns
+
+
+urlpatterns = [
+    path("v1/", include((_v1_patterns(), "api"), namespace="api")),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+]

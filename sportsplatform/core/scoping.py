@@ -53,15 +53,11 @@ class Scope:
         q = Q(pk__in=[])
         if region_path and self.region_prefixes:
             for prefix in self.region_prefixes:
-                q |= Q(**{f"{_region_code_path(region_path)}__startswith": prefix})
+                # Region's pk is its code: Django trims the join, so this is a LIKE on the FK column.
+                q |= Q(**{f"{region_path}__code__startswith": prefix})
         if org_path and self.organisation_ids:
             q |= Q(**{f"{org_path}__in": sorted(self.organisation_ids)})
         return q
-
-
-def _region_code_path(region_path: str) -> str:
-    # Region's pk is its code, so "region" filters on the FK column without a join.
-    return region_path if region_path.endswith("_id") else f"{region_path}_id"
 
 
 _CACHE_ATTR = "_platform_scope"
