@@ -1,11 +1,12 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class RegionLevel(models.TextChoices):
-    PROVINCE = "province", _("province")
-    PREFECTURE = "prefecture", _("prefecture")
-    COUNTY = "county", _("county")
+    PROVINCE = "province", pgettext_lazy("region level", "province")
+    PREFECTURE = "prefecture", pgettext_lazy("region level", "prefecture")
+    COUNTY = "county", pgettext_lazy("region level", "county")
 
 
 # How many leading digits of a GB/T 2260 code a division of each level governs: everything
@@ -32,19 +33,28 @@ class Region(models.Model):
     """An administrative division (GB/T 2260). The code is the primary key, so records that
     point at a region keep the code in force when they were made, even after it is abolished."""
 
-    code = models.CharField(_("code"), max_length=6, primary_key=True)
+    code = models.CharField(pgettext_lazy("region", "code"), max_length=6, primary_key=True)
     name = models.CharField(_("name"), max_length=64)
-    level = models.CharField(_("level"), max_length=16, choices=RegionLevel.choices, db_index=True)
+    level = models.CharField(
+        pgettext_lazy("region", "level"), max_length=16, choices=RegionLevel.choices, db_index=True
+    )
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=pgettext_lazy("region", "parent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     lat = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     lng = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
-    valid_from = models.DateField(_("valid from"), null=True, blank=True)
-    valid_to = models.DateField(_("valid to"), null=True, blank=True, help_text=_("Day the division ceased to exist."))
+    valid_from = models.DateField(pgettext_lazy("region", "valid from"), null=True, blank=True)
+    valid_to = models.DateField(
+        pgettext_lazy("region", "valid to"), null=True, blank=True, help_text=_("Day the division ceased to exist.")
+    )
     successor = models.ForeignKey(
         "self",
-        verbose_name=_("successor"),
+        verbose_name=pgettext_lazy("region", "successor"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
