@@ -3,9 +3,12 @@ command that creates accounts or grants roles calls these."""
 
 from __future__ import annotations
 
+import secrets
+
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from sportsplatform.core import audit
 from sportsplatform.core.errors import Conflict, ValidationFailed
@@ -77,17 +80,44 @@ def get_or_create_phone_user(*, phone: str, ip: str | None = None) -> tuple[User
     if existing:
         return existing, False
     try:
-        return create_user(username=f"u{phone}", phone=phone, ip=ip), True
+        # Not "u<phone>": the username shows up in audit rows, logs and lists, which must only
+        # ever show the masked number (PIPL).
+        return create_user(username=f"u{secrets.token_hex(6)}", phone=phone, ip=ip), True
     except Conflict:
         return User.objects.get(phone=phone), False
 
 
 @transaction.atomic
 def change_password(*, user: User, new_password: str, actor=None, ip: str | None = None) -> None:
+    if user.has_usable_password() and user.check_password(new_password):
+        # A periodic change (PASSWORD_MAX_AGE_DAYS) that keeps the old password changes nothing.
+        message = _("The new password must differ from the current one.")
+        raise ValidationFailed(message, code="password_reused", fields={"password": [message]})
     _validate_password(new_password, user)
     user.set_password(new_password)
     user.save(update_fields=["password", "password_changed_at"])
     audit.record(action="accounts.user.password_changed", actor=actor or user, obj=user, ip=ip)
+
+
+@transaction.atomic
+def update_display_name(*, user: User, display_name: str, actor=None, ip: str | None = None) -> User:
+    display_name = " ".join((display_name or "").split())
+    field = User._meta.get_field("display_name")
+    if len(display_name) > field.max_length:
+        message = _("At most %(max)d characters.") % {"max": field.max_length}
+        raise ValidationFailed(message, fields={"display_name": [message]})
+    old = user.display_name
+    if old != display_name:
+        user.display_name = display_name
+        user.save(update_fields=["display_name"])
+        audit.record(
+            action="accounts.user.display_name_changed",
+            actor=actor or user,
+            obj=user,
+            ip=ip,
+            changes={"display_name": [old, display_name]},
+        )
+    return user
 
 
 @transaction.atomic
