@@ -1,0 +1,13 @@
+"""Accounts API routes, relative to /api/v1/ (included by sportsplatform.api.urls)."""
+
+from django.urls import path
+
+from . import api
+
+urlpatterns = [
+    path("auth/token", api.TokenView.as_view(), name="api-auth-token"),
+    path("auth/sms/send", api.SmsSendView.as_view(), name="api-auth-sms-send"),
+    path("auth/sms/login", api.SmsLoginView.as_view(), name="api-auth-sms-login"),
+    path("auth/logout", api.LogoutView.as_view(), name="api-auth-logout"),
+    path("me", api.MeView.as_view(), name="api-me"),
+]
