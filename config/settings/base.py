@@ -261,6 +261,8 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Named explicitly so "level"/"status" fields of different apps don't collide as "LevelEnum".
+    "ENUM_NAME_OVERRIDES": {"RegionLevelEnum": "sportsplatform.regions.models.RegionLevel"},
 }
 
 # --- Back office --------------------------------------------------------------------------

