@@ -70,8 +70,12 @@ def test_token_five_wrong_passwords_lock_the_account_even_for_the_right_one(api_
     response = _token(api_client, user.username)
 
     error = _assert_error(response, 403, "account_locked")
-    assert "locked" in error["message"]
+    assert "锁定" in error["message"]
     assert not ApiToken.objects.exists()
+    english = api_client.post(
+        "/api/v1/auth/token", {"username": user.username, "password": PASSWORD}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert "locked" in _assert_error(english, 403, "account_locked")["message"]
 
 
 def test_token_lockout_counts_phone_and_username_together(api_client):
