@@ -6,11 +6,13 @@ from __future__ import annotations
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from sportsplatform.api.schema import error_response
 
 from .domain.sync import CODE_RE
 from .models import Region
@@ -93,23 +95,9 @@ class RegionListQuerySerializer(serializers.Serializer):
     )
 
 
-class RegionErrorDetailSerializer(serializers.Serializer):
-    code = serializers.CharField(help_text="Machine-readable: `invalid`, `not_found`, ...")
-    message = serializers.CharField(help_text="Human-readable, in the language of Accept-Language.")
-    fields = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()), help_text="Messages per invalid parameter."
-    )
-
-
-class RegionErrorSerializer(serializers.Serializer):
-    """The project's error envelope (sportsplatform/api/errors.py)."""
-
-    error = RegionErrorDetailSerializer()
-
-
 ERROR_RESPONSES = {
-    400: OpenApiResponse(RegionErrorSerializer, description="Malformed code or query parameter (`fields` says which)."),
-    404: OpenApiResponse(RegionErrorSerializer, description="No division has this code."),
+    400: error_response("Malformed code or query parameter (`fields` says which)."),
+    404: error_response("No division has this code."),
 }
 
 
