@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from django.contrib.auth import logout
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from sportsplatform.api.schema import error_response
 from sportsplatform.core.net import client_ip
 from sportsplatform.core.scoping import scope_for
 
@@ -20,17 +21,6 @@ from .domain.two_factor import check_second_factor_for_token, has_second_factor
 from .models import ApiToken, User
 
 # --- serializers ----------------------------------------------------------------------------
-
-
-class ErrorSerializer(serializers.Serializer):
-    error = inline_serializer(
-        name="ErrorDetail",
-        fields={
-            "code": serializers.CharField(),
-            "message": serializers.CharField(),
-            "fields": serializers.DictField(child=serializers.ListField(child=serializers.CharField())),
-        },
-    )
 
 
 class TokenRequestSerializer(serializers.Serializer):
@@ -127,8 +117,8 @@ def me_payload(user: User) -> dict:
 
 
 ERRORS = {
-    400: OpenApiResponse(ErrorSerializer, description="Invalid input (error.fields names the fields)."),
-    429: OpenApiResponse(ErrorSerializer, description="Rate limited; see the Retry-After header."),
+    400: error_response("Invalid input (error.fields names the fields)."),
+    429: error_response("Rate limited; see the Retry-After header."),
 }
 
 # --- views ------------------------------------------------------------------------------------
@@ -152,7 +142,7 @@ class TokenView(APIView):
         responses={
             200: TokenResponseSerializer,
             **ERRORS,
-            403: OpenApiResponse(ErrorSerializer, description="`account_locked` or `otp_setup_required`."),
+            403: error_response("`account_locked` or `otp_setup_required`."),
         },
     )
     def post(self, request):
@@ -217,7 +207,7 @@ class SmsLoginView(APIView):
         responses={
             200: TokenResponseSerializer,
             **ERRORS,
-            403: OpenApiResponse(ErrorSerializer, description="`second_factor_required` or `account_disabled`."),
+            403: error_response("`second_factor_required` or `account_disabled`."),
         },
     )
     def post(self, request):
@@ -235,7 +225,7 @@ class MeView(APIView):
     @extend_schema(
         operation_id="me",
         summary="The signed-in user",
-        responses={200: MeSerializer, 401: OpenApiResponse(ErrorSerializer, description="Not signed in.")},
+        responses={200: MeSerializer, 401: error_response("Not signed in.")},
     )
     def get(self, request):
         return Response(me_payload(request.user))
@@ -248,7 +238,7 @@ class LogoutView(APIView):
         operation_id="auth_logout",
         summary="Revoke the token used for this request",
         request=None,
-        responses={204: OpenApiResponse(description="Signed out."), 401: ErrorSerializer},
+        responses={204: OpenApiResponse(description="Signed out."), 401: error_response("Not signed in.")},
     )
     def post(self, request):
         if isinstance(request.auth, ApiToken):

@@ -192,3 +192,30 @@ def test_verify_login_code_concurrent_use_lets_at_most_one_request_in(send_code)
     successes = [r for r in results if isinstance(r, int)]
     assert len(successes) == 1, results
     assert sorted(r for r in results if not isinstance(r, int)) == ["invalid_code"] * 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_send_login_code_concurrent_sends_for_one_phone_store_one_code():
+    barrier = threading.Barrier(4)
+    results = []
+
+    def attempt(n):
+        try:
+            barrier.wait()
+            send_login_code(phone=PHONE, ip=f"10.0.0.{n}")
+            results.append("sent")
+        except RateLimited:
+            results.append("limited")
+        except Exception as exc:  # any other failure shows in the assert below
+            results.append(repr(exc))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=attempt, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    assert sorted(results) == ["limited", "limited", "limited", "sent"]
+    assert SmsCode.objects.filter(phone=PHONE).count() == 1
