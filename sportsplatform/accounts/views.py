@@ -40,6 +40,7 @@ from .domain.two_factor import (
 from .domain.users import change_password, update_display_name
 from .forms import DisplayNameForm, OtpForm, PasswordChangeForm, PasswordLoginForm, SmsLoginForm, add_domain_error
 from .models import Role
+from .phones import mask_phone
 from .security import (
     AUTH_METHOD_KEY,
     LAST_ACTIVITY_KEY,
@@ -115,7 +116,8 @@ def login_view(request):
             except DomainError as exc:
                 add_domain_error(form, exc)
             else:
-                context["sent_to"] = sms_code.phone[:3] + "****" + sms_code.phone[-4:]
+                context["sent_to"] = mask_phone(sms_code.phone)
+                form.fields["code"].widget.attrs["autofocus"] = True
                 context["resend_in"] = _first_phone_window_seconds()
         elif form.require_code():
             try:

@@ -13,7 +13,7 @@
     var label = button.textContent;
     var template = button.getAttribute("data-label-wait") || "{seconds}";
     var hint = root.querySelector("[data-countdown-text]");
-    if (hint) hint.hidden = true;
+    if (hint) hint.style.display = "none";
     button.disabled = true;
     var tick = function () {
       if (left <= 0) {
