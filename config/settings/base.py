@@ -191,6 +191,8 @@ SMS_TENCENT_SECRET_ID = os.environ.get("SMS_TENCENT_SECRET_ID", "")
 SMS_TENCENT_SECRET_KEY = os.environ.get("SMS_TENCENT_SECRET_KEY", "")
 SMS_TENCENT_SDK_APP_ID = os.environ.get("SMS_TENCENT_SDK_APP_ID", "")
 SMS_TENCENT_REGION = os.environ.get("SMS_TENCENT_REGION", "ap-guangzhou")
+# Number of parameters of the approved Tencent login template: 2 = (code, minutes valid), 1 = code.
+SMS_TENCENT_TEMPLATE_PARAMS = int(os.environ.get("SMS_TENCENT_TEMPLATE_PARAMS", "2"))
 SMS_ALIYUN_ACCESS_KEY_ID = os.environ.get("SMS_ALIYUN_ACCESS_KEY_ID", "")
 SMS_ALIYUN_ACCESS_KEY_SECRET = os.environ.get("SMS_ALIYUN_ACCESS_KEY_SECRET", "")
 SMS_CODE_TTL = timedelta(minutes=5)
@@ -235,7 +237,9 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("API_THROTTLE_ANON", "120/min"),
         "user": os.environ.get("API_THROTTLE_USER", "600/min"),
-        "sms_send": "10/hour",
+        # A coarse flood guard only: the exact per-phone and per-IP SMS limits are the
+        # SMS_RATE_LIMITS_* rules enforced in accounts.domain.sms, which must answer first.
+        "sms_send": "60/hour",
         "login": "30/hour",
     },
     "NUM_PROXIES": TRUSTED_PROXY_COUNT or None,
