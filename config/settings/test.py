@@ -1,5 +1,7 @@
 """pytest: fast hashing, no throttle surprises, eager tasks. DATABASE_URL picks the engine."""
 
+import os
+
 from .base import *  # noqa: F403
 from .base import DATABASES, REST_FRAMEWORK, VAR_DIR
 
@@ -13,5 +15,6 @@ REST_FRAMEWORK = {
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not the in-memory default: WAL and busy-timeout queuing (what production SQLite
-    # relies on) only exist for file databases. pytest-xdist suffixes the name per worker.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+    # relies on) only exist for file databases. The pid keeps concurrent pytest runs on one
+    # machine apart; pytest-xdist also suffixes the name per worker; Django deletes it at the end.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
