@@ -112,3 +112,26 @@ def test_chinese_home_page_shows_no_english(client, some_regions, settings, monk
 
     words = set(re.findall(r"[A-Za-z]{2,}", text))
     assert words <= {"EN"}, words
+
+
+def test_logged_out_header_links_to_login_with_next(client):
+    html = client.get("/?q=1").content.decode()
+
+    assert 'href="/accounts/login/?next=/%3Fq%3D1"' in html
+
+
+def test_logged_in_header_has_account_link_and_logout_by_post(client, django_user_model):
+    client.force_login(django_user_model.objects.create_user(username="runner"))
+
+    html = client.get("/").content.decode()
+
+    assert 'href="/accounts/me/"' in html
+    assert 'action="/accounts/logout/" method="post"' in html
+    assert 'href="/accounts/login/' not in html
+
+
+def test_footer_links_to_api_docs_and_back_office(client):
+    html = client.get("/").content.decode()
+
+    assert 'href="/admin/"' in html
+    assert 'href="/api/docs/"' in html
