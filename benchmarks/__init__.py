@@ -1,0 +1,1 @@
+"""Benchmarks: `make bench SCENARIO=<name>` (python -m benchmarks <name>). See docs/testing.md."""
