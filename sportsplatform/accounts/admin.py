@@ -20,6 +20,7 @@ from django.utils.translation import ngettext
 from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import BooleanRadioFilter, ChoicesDropdownFilter, DropdownFilter
 from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
+from unfold.widgets import UnfoldAdminTextInputWidget
 
 from sportsplatform.backoffice.queries import memberships_in_reach, organisations_in_reach, visible_users
 from sportsplatform.core.admin import (
@@ -46,6 +47,25 @@ def _client_ip(request) -> str | None:
     return getattr(request, "client_ip", None) or request.META.get("REMOTE_ADDR") or None
 
 
+# Membership's foreign keys carry no verbose_name: name them for the forms and column headers.
+MEMBERSHIP_LABELS = {"user": _("user"), "organisation": _("organisation")}
+
+
+class MembershipLabelsMixin:
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.model is Membership and db_field.name in MEMBERSHIP_LABELS:
+            kwargs.setdefault("label", MEMBERSHIP_LABELS[db_field.name])
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    @admin.display(description=_("user"), ordering="user__username")
+    def member(self, obj):
+        return obj.user
+
+    @admin.display(description=_("organisation"), ordering="organisation__name")
+    def member_of(self, obj):
+        return obj.organisation
+
+
 def _active_memberships_prefetch() -> Prefetch:
     return Prefetch(
         "memberships",
@@ -57,7 +77,7 @@ def _active_memberships_prefetch() -> Prefetch:
 # --- users ------------------------------------------------------------------------------------
 
 
-class UserMembershipInline(ScopedTabularInline):
+class UserMembershipInline(MembershipLabelsMixin, ScopedTabularInline):
     """The user's roles, read-only: roles are granted and revoked on the Memberships page so each
     change goes through grant_membership / revoke_membership."""
 
@@ -66,7 +86,7 @@ class UserMembershipInline(ScopedTabularInline):
     extra = 0
     can_delete = False
     show_change_link = True
-    fields = ["organisation", "organisation_region", "role", "is_active", "created_at"]
+    fields = ["member_of", "organisation_region", "role", "is_active", "created_at"]
     readonly_fields = fields
     verbose_name_plural = _("roles")
 
@@ -228,13 +248,13 @@ class UserAdmin(ScopedAdminMixin, DjangoUserAdmin, ModelAdmin):
 # --- organisations ----------------------------------------------------------------------------
 
 
-class OrganisationMembershipInline(ScopedTabularInline):
+class OrganisationMembershipInline(MembershipLabelsMixin, ScopedTabularInline):
     model = Membership
     fk_name = "organisation"
     extra = 0
     can_delete = False
     show_change_link = True
-    fields = ["user", "role", "is_active", "created_at"]
+    fields = ["member", "role", "is_active", "created_at"]
     readonly_fields = fields
     verbose_name_plural = _("members")
 
@@ -353,6 +373,7 @@ class MembershipGrantForm(forms.ModelForm):
         label=_("account"),
         max_length=150,
         help_text=_("Username or mobile phone number of an existing account."),
+        widget=UnfoldAdminTextInputWidget(attrs={"autocomplete": "off"}),
     )
 
     class Meta:
@@ -394,8 +415,8 @@ class MembershipRegionFilter(ScopedRegionFilter):
 
 
 @admin.register(Membership)
-class MembershipAdmin(ScopedModelAdmin):
-    list_display = ["user", "organisation", "organisation_region", "role", "is_active", "created_at"]
+class MembershipAdmin(MembershipLabelsMixin, ScopedModelAdmin):
+    list_display = ["member", "member_of", "organisation_region", "role", "is_active", "created_at"]
     list_filter = [
         ("role", ChoicesDropdownFilter),
         MembershipRegionFilter,
@@ -405,8 +426,8 @@ class MembershipAdmin(ScopedModelAdmin):
     list_select_related = ["user", "organisation__region"]
     search_fields = ["user__username", "user__display_name", "organisation__name"]
     actions = ["revoke_selected"]
-    export_fields = ["user", "organisation", "organisation_region", "role", "is_active", "created_at"]
-    readonly_fields = ["user", "organisation", "role", "created_at", "updated_at"]
+    export_fields = ["member", "member_of", "organisation_region", "role", "is_active", "created_at"]
+    readonly_fields = ["member", "member_of", "role", "created_at", "updated_at"]
 
     def scope_queryset(self, request, queryset):
         return memberships_in_reach(request.user, queryset)
@@ -423,7 +444,7 @@ class MembershipAdmin(ScopedModelAdmin):
         if obj is None:
             return ((None, {"fields": ("account", "organisation", "role")}),)
         return (
-            (None, {"fields": ("user", "organisation", "role", "is_active")}),
+            (None, {"fields": ("member", "member_of", "role", "is_active")}),
             (_("Record"), {"fields": ("created_at", "updated_at")}),
         )
 

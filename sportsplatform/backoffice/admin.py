@@ -24,8 +24,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import (
@@ -182,29 +182,31 @@ class AuditLogEntryAdmin(ModelAdmin):
 
     @admin.display(description=_("changes"))
     def change_summary(self, obj):
-        # Field names only: changes_display_dict would look up every related value (N+1).
-        if not obj.changes:
+        # Updates only (a creation lists every field), and field names only: changes_display_dict
+        # would look up every related value (N+1).
+        if obj.action != LogEntry.Action.UPDATE or not obj.changes:
             return ""
         model = obj.content_type.model_class()
-        names = []
-        for field_name in obj.changes_dict:
-            try:
-                names.append(str(model._meta.get_field(field_name).verbose_name))
-            except (AttributeError, FieldDoesNotExist):
-                names.append(field_name)
-        return ", ".join(names)
+        return ", ".join(field_label(model, name) for name in obj.changes_dict)
 
     @admin.display(description=_("before and after"))
     def changes_table(self, obj):
-        changes = obj.changes_display_dict if obj.changes else {}
+        changes = obj.changes_dict if obj.changes else {}
         if not changes:
             return _("No field changes")
-        rows = format_html_join(
+        model = obj.content_type.model_class()
+        display = obj.changes_display_dict  # choices and related objects as people read them
+        rows = []
+        for name, values in changes.items():
+            label = field_label(model, name)
+            shown = display.get(label) or display.get(name) or values
+            rows.append((label, _value(shown, 0), _value(shown, 1)))
+        body = format_html_join(
             "",
             '<tr class="border-t border-base-200 dark:border-base-800"><td class="py-1 pr-4 font-medium">{}</td>'
             '<td class="py-1 pr-4 text-red-700 dark:text-red-400">{}</td>'
             '<td class="py-1 text-green-700 dark:text-green-400">{}</td></tr>',
-            ((str(name), _value(values, 0), _value(values, 1)) for name, values in changes.items()),
+            rows,
         )
         return format_html(
             '<table class="text-sm"><thead><tr><th class="pr-4 text-left">{}</th><th class="pr-4 text-left">{}</th>'
@@ -212,7 +214,7 @@ class AuditLogEntryAdmin(ModelAdmin):
             _("field"),
             _("before"),
             _("after"),
-            rows,
+            body,
         )
 
     @admin.display(description=_("details"))
@@ -225,11 +227,27 @@ class AuditLogEntryAdmin(ModelAdmin):
         )
 
 
+def field_label(model, name: str) -> str:
+    """A field's name as the UI shows it. Fields declared without a verbose_name get their
+    attribute name ("organisation"), which the catalogues usually translate as a word."""
+    try:
+        label = str(model._meta.get_field(name).verbose_name)
+    except (AttributeError, FieldDoesNotExist):
+        return name
+    return gettext(label) if label == name.replace("_", " ") else label
+
+
 def _value(values, index) -> str:
     if not isinstance(values, list | tuple) or len(values) <= index:
         return ""
     value = values[index]
-    return "—" if value in (None, "None", "") else str(value)
+    if value in (None, "None", ""):
+        return "—"
+    if value in (True, "True"):
+        return gettext("Yes")
+    if value in (False, "False"):
+        return gettext("No")
+    return str(value)
 
 
 # --- sign-in attempts and lockouts ------------------------------------------------------------
@@ -314,12 +332,33 @@ class AuthenticatorDeviceAdmin(PlatformAdminOnlyMixin, ModelAdmin):
     """Lets a platform admin remove a lost authenticator so its owner can enrol a new one at the
     next sign-in. The shared secret is never displayed."""
 
-    list_display = ["user", "name", "confirmed", "created_at", "last_used_at"]
+    # django-otp's field names carry no translations: label the columns here.
+    list_display = ["owner", "device_name", "is_confirmed", "created", "last_used"]
     list_filter = [("confirmed", BooleanRadioFilter)]
     list_select_related = ["user"]
     search_fields = ["user__username", "user__display_name"]
-    fields = ["user", "name", "confirmed", "created_at", "last_used_at"]
+    fields = ["owner", "device_name", "is_confirmed", "created", "last_used"]
     readonly_fields = fields
+
+    @admin.display(description=_("user"), ordering="user__username")
+    def owner(self, obj):
+        return obj.user
+
+    @admin.display(description=_("device"))
+    def device_name(self, obj):
+        return obj.name
+
+    @admin.display(description=_("confirmed"), boolean=True)
+    def is_confirmed(self, obj):
+        return obj.confirmed
+
+    @admin.display(description=_("created at"), ordering="created_at")
+    def created(self, obj):
+        return obj.created_at
+
+    @admin.display(description=_("last used"), ordering="last_used_at")
+    def last_used(self, obj):
+        return obj.last_used_at
 
     def has_delete_permission(self, request, obj=None):
         return scope_for(request.user).everything and request.user.has_perm("otp_totp.delete_totpdevice")

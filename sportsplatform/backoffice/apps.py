@@ -11,6 +11,7 @@ class BackofficeConfig(AppConfig):
         from . import signals  # noqa: F401  (connects the sign-in audit receivers)
 
         grant_role_permissions()
+        name_unnamed_apps()
         register_audited_models()
         register_demo_steps()
         install_staff_login()
@@ -53,6 +54,27 @@ def grant_role_permissions() -> None:
         grant(role, "accounts.view_organisation", "accounts.view_membership", "regions.view_region")
 
 
+def name_unnamed_apps() -> None:
+    """Breadcrumbs and page titles of the back office show each app's verbose_name. Apps that do
+    not set one show their label ("Accounts", "Otp_Totp") in English; name those here. An app that
+    names itself in its own AppConfig keeps its name."""
+    from django.apps import apps
+
+    names = {
+        "accounts": _("Accounts and permissions"),
+        "regions": _("Administrative divisions"),
+        "axes": _("Sign-in security"),
+        "otp_totp": _("Two-factor authentication"),
+    }
+    for label, name in names.items():
+        try:
+            config = apps.get_app_config(label)
+        except LookupError:
+            continue
+        if config.verbose_name == label.title():
+            config.verbose_name = name
+
+
 def register_audited_models() -> None:
     """django-auditlog records every save and delete of these models with actor, time, client IP
     (backoffice.middleware) and before/after values. Secrets and bookkeeping fields are left out."""
@@ -62,12 +84,17 @@ def register_audited_models() -> None:
     from sportsplatform.accounts.models import ApiToken, Membership, Organisation, SmsCode, User
     from sportsplatform.regions.models import Region
 
-    auditlog.register(User, exclude_fields=["password", "last_login"])
-    auditlog.register(Organisation)
-    auditlog.register(Membership)
-    auditlog.register(Region)
-    auditlog.register(ApiToken, exclude_fields=["key_hash", "last_used_at"])
-    auditlog.register(SmsCode, exclude_fields=["code_hash"])
+    def skip(model, *fields: str) -> list[str]:
+        # auditlog also diffs reverse relations (always "None" on create): leave them out too.
+        reverse = [f.name for f in model._meta.get_fields() if f.auto_created and not f.concrete]
+        return [*fields, *reverse]
+
+    auditlog.register(User, exclude_fields=skip(User, "password", "last_login"))
+    auditlog.register(Organisation, exclude_fields=skip(Organisation))
+    auditlog.register(Membership, exclude_fields=skip(Membership))
+    auditlog.register(Region, exclude_fields=skip(Region))
+    auditlog.register(ApiToken, exclude_fields=skip(ApiToken, "key_hash", "last_used_at"))
+    auditlog.register(SmsCode, exclude_fields=skip(SmsCode, "code_hash"))
     # Only enrolment facts: the secret never, the drift and counters change at every sign-in.
     auditlog.register(TOTPDevice, include_fields=["user", "name", "confirmed"])
 

@@ -26,5 +26,4 @@ EVENT_LABELS = {
 
 
 def event_label(code: str) -> str:
-    label = EVENT_LABELS.get(code)
-    return f"{label} ({code})" if label else code
+    return str(EVENT_LABELS.get(code, code))

@@ -368,3 +368,15 @@ def test_dashboard_counts_stay_in_scope(world, as_user):
     assert cards["group"] == 2  # users: the official and the operator's staff member
     assert cards["map"] == 1  # regions: 武侯区 itself
     assert "武侯区" in response.context["scope_description"]
+
+
+def test_language_switch_shows_english_back_office(world, as_user):
+    client = as_user(world.users["wuhou"])
+
+    client.post("/i18n/setlang/", {"language": "en", "next": "/admin/"})
+    english = client.get("/admin/").content.decode()
+    client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/admin/"})
+    chinese = client.get("/admin/").content.decode()
+
+    assert "Accounts and permissions" in english
+    assert "账户与权限" in chinese
