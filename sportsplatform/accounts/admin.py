@@ -194,6 +194,10 @@ class UserAdmin(ScopedAdminMixin, DjangoUserAdmin, ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related(_active_memberships_prefetch())
 
+    def get_inlines(self, request, obj):
+        # A new account has no roles yet; they are granted on the Memberships page.
+        return self.inlines if obj is not None else []
+
     def get_fieldsets(self, request, obj=None):
         if obj is not None and not _everything(request):
             return self.limited_fieldsets

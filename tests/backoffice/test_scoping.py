@@ -4,8 +4,9 @@ filter, by export, and by an id guessed into the URL."""
 from __future__ import annotations
 
 import pytest
+from auditlog.models import LogEntry
 
-from sportsplatform.accounts.models import Membership, Organisation, Role
+from sportsplatform.accounts.models import Membership, Organisation, Role, User
 
 ORG_LIST = "/admin/accounts/organisation/"
 
@@ -380,3 +381,27 @@ def test_language_switch_shows_english_back_office(world, as_user):
 
     assert "Accounts and permissions" in english
     assert "账户与权限" in chinese
+
+
+def test_platform_admin_creates_user_through_domain_with_password_rules(world, as_user):
+    client = as_user(world.users["admin"])
+    form = {"username": "new_staff", "display_name": "新同事", "phone": "13912345678", "usable_password": "true"}
+
+    weak = client.post("/admin/accounts/user/add/", {**form, "password1": "demo12345", "password2": "demo12345"})
+    strong = client.post("/admin/accounts/user/add/", {**form, "password1": "Tiyu!2026Ok", "password2": "Tiyu!2026Ok"})
+
+    assert weak.status_code == 200 and "password2" in weak.context["adminform"].form.errors
+    assert strong.status_code == 302
+    user = User.objects.get(username="new_staff")
+    assert user.check_password("Tiyu!2026Ok") and user.phone == "13912345678"
+    created = LogEntry.objects.get(additional_data__action="accounts.user.created", object_id=user.pk)
+    assert created.actor == world.users["admin"]
+
+
+def test_official_cannot_add_users(world, as_user):
+    client = as_user(world.users["sichuan"])
+
+    response = client.post("/admin/accounts/user/add/", {"username": "sneaky"})
+
+    assert response.status_code == 403
+    assert not User.objects.filter(username="sneaky").exists()
