@@ -327,6 +327,11 @@ class AccessFailureLogAdmin(PlatformAdminOnlyMixin, ModelAdmin):
 # --- authenticator devices --------------------------------------------------------------------
 
 
+# django-otp names its model in plain English (no gettext): give the back office a translatable name.
+TOTPDevice._meta.verbose_name = _("authenticator device")
+TOTPDevice._meta.verbose_name_plural = _("authenticator devices")
+
+
 @admin.register(TOTPDevice)
 class AuthenticatorDeviceAdmin(PlatformAdminOnlyMixin, ModelAdmin):
     """Lets a platform admin remove a lost authenticator so its owner can enrol a new one at the
