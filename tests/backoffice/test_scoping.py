@@ -405,3 +405,21 @@ def test_official_cannot_add_users(world, as_user):
 
     assert response.status_code == 403
     assert not User.objects.filter(username="sneaky").exists()
+
+
+def test_delete_view_with_delete_permission_still_hides_other_county(world, as_user):
+    from django.contrib.auth.models import Permission
+
+    official = world.users["wuhou"]
+    official.user_permissions.add(Permission.objects.get(codename="delete_organisation"))
+    client = as_user(User.objects.get(pk=official.pk))
+
+    own = client.get(org_url(world.orgs["op_wuhou"], "delete"))
+    other = client.get(org_url(world.orgs["op_jinjiang"], "delete"))
+    missing = client.get("/admin/accounts/organisation/999999/delete/")
+    client.post(org_url(world.orgs["op_jinjiang"], "delete"), {"post": "yes"})
+
+    assert own.status_code == 200
+    assert other.status_code == missing.status_code == 302
+    assert other["Location"] == missing["Location"]
+    assert Organisation.objects.filter(pk=world.orgs["op_jinjiang"].pk).exists()
