@@ -74,7 +74,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "sportsplatform.core.middleware.ClientIPMiddleware",
-    "auditlog.middleware.AuditlogMiddleware",
+    "sportsplatform.backoffice.middleware.AuditlogMiddleware",
     # Axes must be last: it turns lockouts raised by authentication into responses.
     "axes.middleware.AxesMiddleware",
 ]
@@ -139,7 +139,12 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_TIMEZONE = "Asia/Shanghai"
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    "prune-expired-credentials": {
+        "task": "sportsplatform.accounts.tasks.prune_expired_credentials_task",
+        "schedule": timedelta(hours=1),
+    },
+}
 
 # Empty in the embedded default: no broker, devices report over HTTP only.
 MQTT_URL = os.environ.get("MQTT_URL", "")

@@ -18,3 +18,10 @@ def deliver_login_code_task(self, sms_code_id: int, code: str) -> bool:
         if exc.retryable and not self.request.is_eager:
             raise self.retry(exc=exc, countdown=10) from exc
         raise
+
+
+@shared_task
+def prune_expired_credentials_task() -> dict[str, int]:
+    from .domain.housekeeping import prune_expired_credentials
+
+    return prune_expired_credentials()
