@@ -235,7 +235,11 @@ def main(argv: list[str] | None = None) -> int:
     say(f"3. make serve on {base_url} (log: {log_path.relative_to(ROOT)}; cache: {env.get('REDIS_URL') or 'local'})")
     server = start_server(port=port, env=env, log_path=log_path)
     try:
-        wait_until_answering(server, base_url + getattr(scenario, "READY_PATH", "/"), log_path)
+        try:
+            wait_until_answering(server, base_url + getattr(scenario, "READY_PATH", "/"), log_path)
+        except RuntimeError as exc:
+            say(f"make serve did not come up: {exc}")
+            return 1
         warmup = list(scenario.warmup(prepared)) if hasattr(scenario, "warmup") else []
         if warmup:
             say(f"   warm-up: {len(warmup)} requests (not counted)")
