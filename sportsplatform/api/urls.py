@@ -1,11 +1,12 @@
 """/api/: the v1 API (each domain app contributes an `api_urls` module), the OpenAPI schema and
-the offline docs (Swagger UI and ReDoc served from drf-spectacular-sidecar)."""
+the offline docs (Swagger UI served from drf-spectacular-sidecar; ReDoc is left out because
+drf-spectacular's ReDoc page loads Google Fonts, which a government network cannot reach)."""
 
 from importlib import import_module
 from importlib.util import find_spec
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from . import views
 
@@ -26,5 +27,4 @@ urlpatterns = [
     path("v1/", include((_v1_patterns(), "api"), namespace="api")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
 ]
