@@ -248,6 +248,7 @@ def main(argv: list[str] | None = None) -> int:
         stream = scenario.requests(prepared)
         if isinstance(stream, list | tuple):
             stream = itertools.cycle(stream)
+        load_before = os.getloadavg()[0]
         cpu_before = resource.getrusage(resource.RUSAGE_SELF)
         result = asyncio.run(run_load(base_url, stream, total=total, concurrency=concurrency, duration_s=duration))
         cpu_after = resource.getrusage(resource.RUSAGE_SELF)
@@ -263,6 +264,9 @@ def main(argv: list[str] | None = None) -> int:
         **result.figures(),
         # The load generator shares the machine's cores with the server: its CPU time is what
         # the server did not get (compare with duration_s × cpus).
+        # Other work on the machine skews everything: the 1-minute load average before the run
+        # (from the server's own warm-up too) should be well under `cpus` for figures to compare.
+        "loadavg_before": round(load_before, 2),
         "loadgen_cpu_s": round(
             (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime), 2
         ),
