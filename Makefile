@@ -15,7 +15,7 @@ export DJANGO_SETTINGS_MODULE ?= config.settings.base
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo --if-empty
-	$(BIN)/python manage.py demo_logins
+	$(BIN)/python manage.py demo_logins --base-url http://127.0.0.1:$(PORT)
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 ## serve: production-like server (gunicorn, DEBUG off, static files by WhiteNoise) on DATABASE_URL

@@ -286,5 +286,10 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # Axes announces itself at every start; the autoreloader echoes runserver's own line.
+        "axes": {"level": "WARNING"},
+        "django.utils.autoreload": {"level": "WARNING"},
+    },
 }
