@@ -125,16 +125,17 @@ def test_api_anonymous(case, in_process_api):
 
 
 @pytest.fixture
-def bearer_token(db) -> str:
-    """A valid API token of a public user (what POST /api/v1/auth/sms/login hands out)."""
-    _token, key = issue_token(user=make_public_user(phone="13700000000"), name="fuzz")
-    return key
+def fuzz_user(db):
+    return make_public_user(phone="13700000000")
 
 
 if any(requires_credentials(op.ok()) for op in schema.get_all_operations() if hasattr(op, "ok")):
 
     @schema.include(lambda ctx: requires_credentials(ctx.operation)).parametrize()
     @FUZZ_SETTINGS
-    def test_api_logged_in(case, in_process_api, bearer_token):
+    def test_api_logged_in(case, in_process_api, fuzz_user):
         cache.clear()
-        case.call_and_validate(headers={"Authorization": f"Bearer {bearer_token}"}, checks=CHECKS)
+        # A fresh token (what POST /api/v1/auth/sms/login hands out) for every case: one case may
+        # well be a logout that revokes it.
+        _token, key = issue_token(user=fuzz_user, name="fuzz")
+        case.call_and_validate(headers={"Authorization": f"Bearer {key}"}, checks=CHECKS)
