@@ -7,7 +7,6 @@ PORT ?= 8000
 WORKERS ?= 2
 UV_VERSION := 0.13.8
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
-export DJANGO_SETTINGS_MODULE ?= config.settings.base
 
 .PHONY: run serve test test-fast lint bench install lock messages browser clean
 

@@ -13,10 +13,14 @@ const files = [
   ["htmx.org/dist/htmx.min.js", "htmx/htmx.min.js"],
   ["alpinejs/dist/module.esm.min.js", "alpine/alpine.esm.min.js"],
   ["echarts/dist/echarts.min.js", "echarts/echarts.min.js"],
+  // Source maps too: WhiteNoise's manifest storage rewrites sourceMappingURL comments and fails
+  // collectstatic when the map a file names is missing.
   ["leaflet/dist/leaflet.js", "leaflet/leaflet.js"],
+  ["leaflet/dist/leaflet.js.map", "leaflet/leaflet.js.map"],
   ["leaflet/dist/leaflet.css", "leaflet/leaflet.css"],
   ["leaflet/dist/images", "leaflet/images"],
   ["leaflet.markercluster/dist/leaflet.markercluster.js", "leaflet.markercluster/leaflet.markercluster.js"],
+  ["leaflet.markercluster/dist/leaflet.markercluster.js.map", "leaflet.markercluster/leaflet.markercluster.js.map"],
   ["leaflet.markercluster/dist/MarkerCluster.css", "leaflet.markercluster/MarkerCluster.css"],
   ["leaflet.markercluster/dist/MarkerCluster.Default.css", "leaflet.markercluster/MarkerCluster.Default.css"],
   ["axe-core/axe.min.js", "axe-core/axe.min.js"],

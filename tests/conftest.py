@@ -7,6 +7,9 @@ from urllib.parse import urlparse
 
 import pytest
 
+# Browser fixtures (Playwright driving Debian's Chromium) for every test directory.
+pytest_plugins = ["tests.support.browser"]
+
 CI = bool(os.environ.get("CI"))
 
 SERVICE_URLS = {
