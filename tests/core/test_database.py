@@ -1,4 +1,4 @@
-"""The embedded SQLite default must queue concurrent writers instead of failing."""
+"""Both engines must let concurrent writers queue instead of failing."""
 
 import threading
 
@@ -7,17 +7,18 @@ from django.db import connection, connections, transaction
 
 from sportsplatform.regions.models import Region, RegionLevel
 
-sqlite_only = pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite settings")
-
-
-@sqlite_only
-def test_sqlite_runs_in_wal_mode(db):
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA journal_mode")
-        mode = cursor.fetchone()[0]
-    # The in-memory test database cannot use WAL; a file database must.
-    assert mode == "wal"
-    assert connection.settings_dict["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+def test_database_engine_is_configured_for_concurrent_writers(db):
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA journal_mode")
+            mode = cursor.fetchone()[0]
+        assert mode == "wal"
+        assert connection.settings_dict["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+    else:
+        assert connection.vendor == "postgresql"
+        # Persistent connections with health checks: no reconnect per request under gunicorn.
+        assert connection.settings_dict["CONN_MAX_AGE"] == 60
+        assert connection.settings_dict["CONN_HEALTH_CHECKS"] is True
 
 
 @pytest.mark.django_db(transaction=True)
