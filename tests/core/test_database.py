@@ -7,6 +7,7 @@ from django.db import connection, connections, transaction
 
 from sportsplatform.regions.models import Region, RegionLevel
 
+
 def test_database_engine_is_configured_for_concurrent_writers(db):
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
