@@ -13,3 +13,8 @@ urlpatterns = [
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler400 = "sportsplatform.core.error_views.bad_request"
+handler403 = "sportsplatform.core.error_views.permission_denied"
+handler404 = "sportsplatform.core.error_views.page_not_found"
+handler500 = "sportsplatform.core.error_views.server_error"

@@ -4,21 +4,23 @@ from __future__ import annotations
 
 from django.contrib.auth import logout
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import serializers, status
+from rest_framework import generics, serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from sportsplatform.api.schema import error_response
+from sportsplatform.api.scoping import ScopedQuerysetMixin
 from sportsplatform.core.net import client_ip
 from sportsplatform.core.scoping import scope_for
+from sportsplatform.regions.models import Region
 
 from .domain.login import AccountLocked, authenticate_password, record_logout, token_login
 from .domain.sms import send_login_code, verify_login_code
 from .domain.tokens import revoke_token
 from .domain.two_factor import check_second_factor_for_token, has_second_factor
-from .models import ApiToken, User
+from .models import ApiToken, Organisation, OrganisationKind, User
 
 # --- serializers ----------------------------------------------------------------------------
 
@@ -247,3 +249,68 @@ class LogoutView(APIView):
             record_logout(user=request.user, ip=client_ip(request))
             logout(request._request)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- organisations (back-office staff; scoped) -------------------------------------------
+
+
+class OrganisationSerializer(serializers.ModelSerializer):
+    region_code = serializers.CharField(source="region_id", read_only=True)
+    region_name = serializers.CharField(source="region.name", read_only=True)
+
+    class Meta:
+        model = Organisation
+        fields = ["id", "name", "kind", "region_code", "region_name", "credit_code", "is_active"]
+
+
+class OrganisationFilterSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=OrganisationKind.choices, required=False)
+    region = serializers.RegexField(
+        r"^[1-9][0-9]{5}$",
+        required=False,
+        help_text="A division code: its organisations and those of divisions inside it.",
+    )
+    q = serializers.CharField(required=False, max_length=64, help_text="Part of the name.")
+
+
+@extend_schema(
+    summary="Organisations in my scope",
+    description="Sports bureaus, venue operators, institutions and expert panels the caller may see: "
+    "a county official their county's, a city official the city's, operators their own.",
+    parameters=[OrganisationFilterSerializer],
+    responses={
+        200: OrganisationSerializer(many=True),
+        400: error_response("Bad filter."),
+        401: error_response("Not signed in."),
+        403: error_response("Not back-office staff."),
+    },
+)
+class OrganisationListView(ScopedQuerysetMixin, generics.ListAPIView):
+    serializer_class = OrganisationSerializer
+    queryset = Organisation.objects.select_related("region").order_by("region_id", "name", "id")
+
+    def get_queryset(self):
+        filters = OrganisationFilterSerializer(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
+        qs = super().get_queryset()
+        if kind := filters.validated_data.get("kind"):
+            qs = qs.filter(kind=kind)
+        if region := filters.validated_data.get("region"):
+            qs = qs.filter(region__in=Region.objects.within(region))
+        if q := filters.validated_data.get("q"):
+            qs = qs.filter(name__contains=q)
+        return qs
+
+
+@extend_schema(
+    summary="One organisation in my scope",
+    responses={
+        200: OrganisationSerializer,
+        401: error_response("Not signed in."),
+        403: error_response("Not back-office staff."),
+        404: error_response("No such organisation in your scope."),
+    },
+)
+class OrganisationDetailView(ScopedQuerysetMixin, generics.RetrieveAPIView):
+    serializer_class = OrganisationSerializer
+    queryset = Organisation.objects.select_related("region")
