@@ -6,7 +6,8 @@ Who may do what (role permissions are granted in backoffice/apps.py):
   keep those organisations' data, create organisations in their region and grant or revoke roles
   in them (never platform admin, never in the platform operator's own organisation);
 - operator, institution and expert staff see their own organisation.
-Writes go through accounts.domain (create_user, create_organisation, grant/revoke_membership)."""
+Writes go through accounts.domain (create_user, update_user, create/update_organisation,
+grant/revoke_membership)."""
 
 from __future__ import annotations
 
@@ -34,7 +35,14 @@ from sportsplatform.core.admin import (
 from sportsplatform.core.scoping import scope_for
 from sportsplatform.regions.models import scope_prefix
 
-from .domain.users import create_organisation, create_user, grant_membership, revoke_membership
+from .domain.users import (
+    create_organisation,
+    create_user,
+    grant_membership,
+    revoke_membership,
+    update_organisation,
+    update_user,
+)
 from .models import Membership, Organisation, OrganisationKind, Role, User
 from .phones import MAINLAND_PHONE, mask_phone, normalise_phone
 
@@ -232,7 +240,7 @@ class UserAdmin(ScopedAdminMixin, DjangoUserAdmin, ModelAdmin):
         if not self.instance_in_scope(request, obj):
             raise PermissionDenied
         if change:
-            obj.save()
+            update_user(user=obj, actor=request.user)
             return
         data = form.cleaned_data
         password = data.get("password1") if data.get("set_usable_password", True) else None
@@ -350,7 +358,7 @@ class OrganisationAdmin(ScopedModelAdmin):
         if not self.instance_in_scope(request, obj):
             raise PermissionDenied
         if change:
-            obj.save()
+            update_organisation(organisation=obj, actor=request.user)
             return
         created = create_organisation(
             name=obj.name,

@@ -179,3 +179,33 @@ def revoke_membership(*, membership: Membership, actor=None) -> None:
         user.save(update_fields=["is_staff"])
     forget_scope(user)
     audit.record(action="accounts.membership.revoked", actor=actor, obj=membership)
+
+
+@transaction.atomic
+def update_organisation(*, organisation: Organisation, actor=None) -> Organisation:
+    """Save edits made to `organisation` (by a back-office form). The organisation must stay inside
+    the actor's scope, including a new region; django-auditlog records before and after."""
+    if actor is not None:
+        scope = scope_for(actor)
+        if not scope.everything and not (
+            scope.allows_region(organisation.region_id) or scope.allows_organisation(organisation.pk)
+        ):
+            raise ValidationFailed(fields={"region": ["out of your region"]})
+    try:
+        with transaction.atomic():
+            organisation.save()
+    except IntegrityError:
+        raise Conflict(code="organisation_exists", fields={"name": ["taken in this region"]}) from None
+    return organisation
+
+
+@transaction.atomic
+def update_user(*, user: User, actor=None) -> User:
+    """Save back-office edits of an account (names, phone, active flag). The phone is re-validated
+    and normalised; django-auditlog records before and after."""
+    user.phone = _clean_phone(user.phone)
+    if user.phone and User.objects.filter(phone=user.phone).exclude(pk=user.pk).exists():
+        raise Conflict(code="phone_taken", fields={"phone": ["taken"]})
+    user.save()
+    forget_scope(user)
+    return user
