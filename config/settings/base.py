@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "sportsplatform.core",
     "sportsplatform.regions",
     "sportsplatform.accounts",
+    "sportsplatform.venues",
+    "sportsplatform.facilities",
     "sportsplatform.portal",
     "sportsplatform.api",
     "sportsplatform.backoffice",
