@@ -9,6 +9,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("sportsplatform.api.urls")),
     path("accounts/", include("sportsplatform.accounts.urls")),
+    path("venues/", include("sportsplatform.venues.urls")),
+    path("facilities/", include("sportsplatform.facilities.urls")),
+    path("map/", include("sportsplatform.maps.urls")),
     path("", include("sportsplatform.portal.urls")),
 ]
 if settings.DEBUG:

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "sportsplatform.accounts",
     "sportsplatform.venues",
     "sportsplatform.facilities",
+    "sportsplatform.maps",
     "sportsplatform.portal",
     "sportsplatform.api",
     "sportsplatform.backoffice",

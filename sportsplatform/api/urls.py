@@ -11,7 +11,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from . import views
 
 # Apps that expose endpoints under /api/v1/. An app adds itself here with its api_urls module.
-V1_APPS = ["regions", "accounts"]
+V1_APPS = ["regions", "accounts", "venues", "facilities", "maps"]
 
 
 def _v1_patterns():
