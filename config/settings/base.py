@@ -278,6 +278,15 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {"RegionLevelEnum": "sportsplatform.regions.models.RegionLevel"},
 }
 
+# --- Maps ---------------------------------------------------------------------------------
+# XYZ tile template for Leaflet, e.g. Tianditu
+# "https://t{s}.tianditu.gov.cn/vec_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER=vec&STYLE=default"
+# "&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk=KEY" or a server inside the
+# government network. Empty: no tiles; markers and lines still show.
+MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
+MAP_TILE_SUBDOMAINS = os.environ.get("MAP_TILE_SUBDOMAINS", "01234567")
+MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "")
+
 # --- Back office --------------------------------------------------------------------------
 from sportsplatform.backoffice.theme import UNFOLD  # noqa: E402,F401
 
