@@ -23,8 +23,9 @@ serve: install
 		$(BIN)/python manage.py collectstatic --noinput -v 0
 	DJANGO_SETTINGS_MODULE=config.settings.production ALLOW_INSECURE_SECRET_KEY=$${ALLOW_INSECURE_SECRET_KEY:-1} \
 		$(BIN)/python manage.py migrate --noinput
+	@# Plain HTTP on loopback: Secure cookies stay off unless SECURE_COOKIES=1 (behind a TLS proxy).
 	DJANGO_SETTINGS_MODULE=config.settings.production ALLOW_INSECURE_SECRET_KEY=$${ALLOW_INSECURE_SECRET_KEY:-1} \
-		$(BIN)/gunicorn config.wsgi:application --bind 127.0.0.1:$(PORT) --workers $(WORKERS) \
+		SECURE_COOKIES=$${SECURE_COOKIES:-0} $(BIN)/gunicorn config.wsgi:application --bind 127.0.0.1:$(PORT) --workers $(WORKERS) \
 		--access-logfile - --graceful-timeout 10 --timeout 60
 
 ## test: ruff, then the whole suite on SQLite and (under CI, or when PostgreSQL answers) PostgreSQL
