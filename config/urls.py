@@ -1,13 +1,19 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
+from django.http import HttpResponsePermanentRedirect
 from django.templatetags.static import static as static_url
 from django.urls import include, path
-from django.views.generic import RedirectView
+
+
+def favicon(request):
+    # Resolved per request, not at import: the hashed name exists only after collectstatic.
+    return HttpResponsePermanentRedirect(static_url("img/logo.svg"))
+
 
 urlpatterns = [
     # Browsers and the admin ask for /favicon.ico whatever the page says.
-    path("favicon.ico", RedirectView.as_view(url=static_url("img/logo.svg"), permanent=True)),
+    path("favicon.ico", favicon),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", include("sportsplatform.backoffice.urls")),
     path("admin/", admin.site.urls),
