@@ -1,1 +1,7 @@
-urlpatterns: list = []
+from django.urls import path
+
+from . import api
+
+urlpatterns = [
+    path("map/features", api.MapFeaturesView.as_view(), name="map-features"),
+]

@@ -1,0 +1,194 @@
+"""Reads for the map: every published venue and fitness facility inside a bounding box as a
+GeoJSON FeatureCollection (venues and facilities as Points, trails as LineStrings).
+
+A whole-province view asks for tens of thousands of features, so this builds plain dicts from
+`values_list` rows (no model instances, a fixed number of queries whatever the count), casts
+coordinates to float in SQL (no Decimal per row), labels types from a dict made once, and links
+each feature to its public page by filling in a URL template reversed once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import BooleanField, ExpressionWrapper, FloatField
+from django.db.models.functions import Cast
+from django.urls import NoReverseMatch, reverse
+
+from sportsplatform.facilities.models import FacilityKind
+from sportsplatform.facilities.queries import published_facilities
+from sportsplatform.venues.models import Venue, VenueType
+from sportsplatform.venues.queries import open_now_q, published_venues
+
+MAX_FEATURES = 50_000
+VENUES, FACILITIES = "venues", "facilities"
+VENUE_LAYER, FACILITY_LAYER = "venue", "facility"
+# Group keywords and the types they stand for. A type both layers know (sports_park,
+# fitness_centre) selects it in both.
+GROUPS = {VENUES: frozenset(VenueType.values), FACILITIES: frozenset(FacilityKind.values)}
+ALL_TYPES = frozenset(VenueType.values) | frozenset(FacilityKind.values)
+_ID_SENTINEL = 987654321
+
+
+@dataclass(frozen=True)
+class BBox:
+    """WGS-84 bounding box, in the order of the `bbox` parameter (and of GeoJSON)."""
+
+    min_lng: float
+    min_lat: float
+    max_lng: float
+    max_lat: float
+
+    def filter_kwargs(self) -> dict:
+        return {
+            "lat__gte": self.min_lat,
+            "lat__lte": self.max_lat,
+            "lng__gte": self.min_lng,
+            "lng__lte": self.max_lng,
+        }
+
+
+@dataclass(frozen=True)
+class LayerSelection:
+    """Which venue types and facility kinds to draw; an empty set draws none of that layer."""
+
+    venue_types: frozenset[str]
+    facility_kinds: frozenset[str]
+
+    @classmethod
+    def everything(cls) -> LayerSelection:
+        return cls(GROUPS[VENUES], GROUPS[FACILITIES])
+
+    @classmethod
+    def from_tokens(cls, tokens: list[str]) -> LayerSelection:
+        """Tokens are type codes of either layer or the group keywords; callers validate them
+        against ALL_TYPES | GROUPS first."""
+        venue_types: set[str] = set()
+        facility_kinds: set[str] = set()
+        for token in tokens:
+            if token in GROUPS:
+                (venue_types if token == VENUES else facility_kinds).update(GROUPS[token])
+                continue
+            if token in GROUPS[VENUES]:
+                venue_types.add(token)
+            if token in GROUPS[FACILITIES]:
+                facility_kinds.add(token)
+        return cls(frozenset(venue_types), frozenset(facility_kinds))
+
+
+def _url_template(viewname: str):
+    """A function id → public page URL, reversed once; returns None while the page is missing."""
+    try:
+        sample = reverse(viewname, args=[_ID_SENTINEL])
+    except NoReverseMatch:
+        return lambda pk: None
+    head, _sep, tail = sample.partition(str(_ID_SENTINEL))
+    return lambda pk: f"{head}{pk}{tail}"
+
+
+def _venue_features(bbox: BBox, types: frozenset[str], limit: int, at: datetime | None) -> list[dict]:
+    if not types or limit <= 0:
+        return []
+    qs = published_venues().filter(**bbox.filter_kwargs())
+    if types != GROUPS[VENUES]:
+        qs = qs.filter(type__in=sorted(types))
+    rows = list(
+        qs.annotate(
+            is_open=ExpressionWrapper(open_now_q(at), output_field=BooleanField()),
+            lat_f=Cast("lat", FloatField()),
+            lng_f=Cast("lng", FloatField()),
+        )
+        .order_by("id")
+        .values_list("id", "name", "type", "lat_f", "lng_f", "is_open")[:limit]
+    )
+    if not rows:
+        return []
+    # Sports of the same venues in one query (a join to the small sport table), not one per row.
+    sports: dict[int, list[str]] = {}
+    through = Venue.sports.through.objects.filter(venue__in=qs.values("id")).order_by("sport__order", "sport__code")
+    for venue_id, code in through.values_list("venue_id", "sport__code"):
+        sports.setdefault(venue_id, []).append(code)
+    labels = {value: str(label) for value, label in VenueType.choices}
+    url = _url_template("venues:detail")
+    return [
+        {
+            "type": "Feature",
+            "id": f"venue-{pk}",
+            "geometry": {"type": "Point", "coordinates": [lng, lat]},
+            "properties": {
+                "id": pk,
+                "layer": VENUE_LAYER,
+                "name": name,
+                "type": type_,
+                "type_label": labels.get(type_, type_),
+                "trail_kind": "",
+                "url": url(pk),
+                "open_now": bool(is_open),
+                "sports": sports.get(pk, []),
+            },
+        }
+        for pk, name, type_, lat, lng, is_open in rows
+    ]
+
+
+def _facility_features(bbox: BBox, kinds: frozenset[str], limit: int) -> list[dict]:
+    if not kinds or limit <= 0:
+        return []
+    qs = published_facilities().filter(**bbox.filter_kwargs())
+    if kinds != GROUPS[FACILITIES]:
+        qs = qs.filter(kind__in=sorted(kinds))
+    rows = (
+        qs.annotate(lat_f=Cast("lat", FloatField()), lng_f=Cast("lng", FloatField()))
+        .order_by("id")
+        .values_list("id", "name", "kind", "trail_kind", "lat_f", "lng_f", "path")[:limit]
+    )
+    labels = {value: str(label) for value, label in FacilityKind.choices}
+    url = _url_template("facilities:detail")
+    features = []
+    for pk, name, kind, trail_kind, lat, lng, path in rows:
+        if kind == FacilityKind.TRAIL and path and len(path) > 1:
+            geometry = {"type": "LineString", "coordinates": path}
+        else:
+            geometry = {"type": "Point", "coordinates": [lng, lat]}
+        features.append(
+            {
+                "type": "Feature",
+                "id": f"facility-{pk}",
+                "geometry": geometry,
+                "properties": {
+                    "id": pk,
+                    "layer": FACILITY_LAYER,
+                    "name": name,
+                    "type": kind,
+                    "type_label": labels.get(kind, kind),
+                    "trail_kind": trail_kind,
+                    "url": url(pk),
+                    "open_now": None,
+                    "sports": [],
+                },
+            }
+        )
+    return features
+
+
+def map_features(
+    *,
+    bbox: BBox,
+    layers: LayerSelection | None = None,
+    limit: int = MAX_FEATURES,
+    at: datetime | None = None,
+) -> dict:
+    """The FeatureCollection of what lies in `bbox` (a trail by its start point). Venues come
+    first; at most `limit` features, with `truncated` saying whether more matched."""
+    layers = layers or LayerSelection.everything()
+    # One more than the limit tells whether anything was left out.
+    venues = _venue_features(bbox, layers.venue_types, limit + 1, at)
+    facilities = _facility_features(bbox, layers.facility_kinds, limit + 1 - len(venues))
+    features = venues + facilities
+    truncated = len(features) > limit
+    return {
+        "type": "FeatureCollection",
+        "bbox": [bbox.min_lng, bbox.min_lat, bbox.max_lng, bbox.max_lat],
+        "truncated": truncated,
+        "features": features[:limit],
+    }
