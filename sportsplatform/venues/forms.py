@@ -53,7 +53,7 @@ def _choices(options: list[Option], blank) -> list[tuple[str, str]]:
 
 
 def parse_near(value: str) -> Near | None:
-    """"lat,lng" in WGS-84 degrees (what the browser's geolocation gives) → Near, or None."""
+    """`lat,lng` in WGS-84 degrees (what the browser's geolocation gives) → Near, or None."""
     try:
         lat_text, lng_text = value.split(",")
         lat, lng = float(lat_text), float(lng_text)

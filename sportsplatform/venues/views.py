@@ -141,8 +141,7 @@ def venue_detail(request, pk: int):
     today = timezone.localtime(now).date()
     known_amenities = dict(Amenity.choices)
     documents = [
-        {"doc": d, "expired": d.valid_until is not None and d.valid_until < today}
-        for d in public_documents(venue)
+        {"doc": d, "expired": d.valid_until is not None and d.valid_until < today} for d in public_documents(venue)
     ]
     context = {
         "venue": venue,
