@@ -1,0 +1,1 @@
+"""Writes on the fitness-facility register (same rules as venues.domain)."""
