@@ -1,5 +1,7 @@
 """venues.domain.venues: scope, county and coordinate checks on every write."""
 
+# ruff: noqa: F811  (pytest fixtures imported from tests.backoffice.conftest are redefined as arguments)
+
 from __future__ import annotations
 
 from datetime import date, time
