@@ -262,7 +262,9 @@ def _by_kind(specs: list[FacilitySpec]) -> str:
 
 
 def seed_facilities(ctx) -> None:
-    """seed_demo step 30: ~70 parks, ~80 centres, ~400 fitness paths and ~80 trails."""
+    """seed_demo step 30: ~70 parks, ~80 centres, ~400 fitness paths and ~80 trails (times the
+    DEMO_SEED_SCALE setting, default 1.0)."""
+    from django.conf import settings
     from django.utils import timezone
 
     started = clock.perf_counter()
@@ -270,7 +272,9 @@ def seed_facilities(ctx) -> None:
     if not regions:
         ctx.log("    no county divisions: skipped (the regions data migration has not run)")
         return
-    specs = generate_facilities(regions=regions, today=timezone.localdate())
+    scale = getattr(settings, "DEMO_SEED_SCALE", 1.0)
+    counts = {kind: max(1, round(n * scale)) for kind, n in SEED_COUNTS.items()}
+    specs = generate_facilities(regions=regions, counts=counts, today=timezone.localdate())
     result = load_facilities(specs, log=ctx.log)
     if not result.facilities:
         ctx.log(f"    {len(specs)} demo facilities already present")

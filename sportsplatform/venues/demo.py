@@ -582,7 +582,10 @@ def add_generated_photos(pairs, *, batch_size: int = BATCH_SIZE) -> int:
 
 
 def seed_venues(ctx) -> None:
-    """seed_demo step 20: ~900 venues with courts, hours and photos (see the module docstring)."""
+    """seed_demo step 20: ~900 venues with courts, hours and photos (see the module docstring).
+    Settings DEMO_SEED_SCALE (default 1.0) scales the counts and DEMO_SEED_PHOTOS (default True)
+    turns the photos off: tests that run seed_demo use a small scale."""
+    from django.conf import settings
     from django.utils import timezone
 
     started = clock.perf_counter()
@@ -590,8 +593,14 @@ def seed_venues(ctx) -> None:
     if not regions:
         ctx.log("    no county divisions: skipped (the regions data migration has not run)")
         return
-    specs = generate_venues(regions=regions, today=timezone.localdate())
-    result = load_venues(specs, log=ctx.log)
+    scale = getattr(settings, "DEMO_SEED_SCALE", 1.0)
+    specs = generate_venues(
+        regions=regions,
+        public=max(len(FLAGSHIPS), round(SEED_PUBLIC * scale)),
+        private=round(SEED_PRIVATE * scale),
+        today=timezone.localdate(),
+    )
+    result = load_venues(specs, photos=getattr(settings, "DEMO_SEED_PHOTOS", True), log=ctx.log)
     if not result.venues:
         ctx.log(f"    {len(specs)} demo venues already present")
     ctx.log(f"    venues step took {clock.perf_counter() - started:.1f}s")

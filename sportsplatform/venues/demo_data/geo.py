@@ -44,7 +44,8 @@ class CountyArea:
 
 
 @cache
-def _polygons() -> dict[str, BaseGeometry]:
+def county_polygons() -> dict[str, BaseGeometry]:
+    """Polygon of every county-level division of Sichuan and Chongqing, by code (read once)."""
     with district_geojson_path().open(encoding="utf-8") as f:
         raw = json.load(f)
     shapes = {}
@@ -63,7 +64,7 @@ def county_area(code: str, centre: tuple[float, float] | None = None) -> CountyA
     """The county's polygon, or None if the boundary data does not know it. `centre` is the
     region's (lng, lat); used as the anchor when it lies inside the polygon (some centres in
     the region data fall back to the prefecture's)."""
-    geometry = _polygons().get(code)
+    geometry = county_polygons().get(code)
     if geometry is None:
         return None
     prepared = prep(geometry)
@@ -76,7 +77,7 @@ def county_area(code: str, centre: tuple[float, float] | None = None) -> CountyA
 
 
 def known_county_codes() -> set[str]:
-    return set(_polygons())
+    return set(county_polygons())
 
 
 def point_in_county(
