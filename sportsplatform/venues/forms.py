@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django import forms
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from sportsplatform.core.errors import NotFound
@@ -42,6 +43,11 @@ class VenueFilters:
             "bookable": self.bookable,
             "near": self.near,
         }
+
+    @property
+    def ignored_names(self) -> str:
+        separator = "、" if (get_language() or "").startswith("zh") else ", "
+        return separator.join(self.ignored)
 
     @property
     def is_filtered(self) -> bool:
