@@ -113,7 +113,11 @@ def facility_detail(request, pk: int):
         {
             "facility": facility,
             "nav": nav,
-            "nav_apps": [("amap", _("AMap"), nav.amap), ("baidu", _("Baidu Maps"), nav.baidu), ("tencent", _("Tencent Maps"), nav.tencent)],
+            "nav_apps": [
+                ("amap", _("AMap"), nav.amap),
+                ("baidu", _("Baidu Maps"), nav.baidu),
+                ("tencent", _("Tencent Maps"), nav.tencent),
+            ],
             "equipment": equipment,
             "length": format_length(facility.length_m),
             "area": format_area(facility.area),

@@ -1,0 +1,134 @@
+"""Journeys on the fitness map (健身地图), with no tile server (the offline network's case): the
+places still show as markers and lines, the filters hide a layer, `?focus=` opens a place, and a
+venue found by search can be followed onto the map."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import override_settings
+from playwright.sync_api import expect
+
+from sportsplatform.facilities.models import FacilityKind, TrailKind
+from tests.facilities.factories import make_facility, make_trail
+from tests.support.browser import BROWSER
+from tests.venues.factories import make_venue
+
+from .axe import assert_accessible
+from .helpers import t
+
+pytestmark = [*BROWSER, pytest.mark.usefixtures("no_tiles")]
+
+VENUE_PIN = ".leaflet-marker-icon.map-pin--venue"
+FACILITY_PIN = ".leaflet-marker-icon.map-pin--facility"
+TRAIL_LINE = "path.map-trail"
+
+
+@pytest.fixture
+def no_tiles():
+    with override_settings(MAP_TILE_URL=""):
+        yield
+
+
+@pytest.fixture
+def places(sichuan_regions):
+    """A venue, a fitness path and a hiking trail in Wuhou, far enough apart not to cluster once
+    the map has closed in on them."""
+    venue = make_venue(name="四川省体育馆", lat="30.629000", lng="104.065000")
+    facility = make_facility(name="浣花溪健身路径", kind=FacilityKind.FITNESS_PATH, lat="30.658000", lng="104.030000")
+    trail = make_trail(
+        name="锦江健走步道",
+        trail_kind=TrailKind.HIKING,
+        path=[[104.083, 30.640], [104.090, 30.635], [104.097, 30.628], [104.105, 30.624]],
+    )
+    return {"venue": venue, "facility": facility, "trail": trail}
+
+
+def open_filters(page):
+    toggle = page.get_by_role("button", name=t("Filters"))
+    if toggle.get_attribute("aria-expanded") != "true":
+        toggle.click()
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+
+
+def test_map_shows_places_without_tiles_and_filters_hide_a_layer(new_page, screen, places):
+    page = new_page(screen)
+    page.goto("/map/")
+
+    expect(page.get_by_role("region", name=t("Map of venues and fitness facilities"))).to_be_visible()
+    # No tile server: no tile images, yet the markers and the trail's line are drawn.
+    expect(page.locator(VENUE_PIN)).to_have_count(1)
+    expect(page.locator(FACILITY_PIN)).to_have_count(1)
+    expect(page.locator(TRAIL_LINE)).to_have_count(1)
+    assert page.locator(".leaflet-tile").count() == 0
+    expect(page.locator("[data-map-status]")).not_to_be_empty()
+    assert_accessible(page)
+
+    # Untick the trails: the line (and its start marker) goes; venues stay.
+    open_filters(page)
+    page.get_by_role("checkbox", name=t("Fitness trails")).uncheck()
+    expect(page.locator(TRAIL_LINE)).to_have_count(0)
+    expect(page.locator(".map-pin--trail")).to_have_count(0)
+    expect(page.locator(VENUE_PIN)).to_have_count(1)
+    assert_accessible(page, label="filters open")
+
+    # And the venues' group: their marker goes too.
+    page.get_by_role("checkbox", name=t("Venues")).uncheck()
+    expect(page.locator(VENUE_PIN)).to_have_count(0)
+    expect(page.locator(FACILITY_PIN)).to_have_count(1)
+
+
+def test_map_focus_opens_the_venue_popup_with_navigation_links(new_page, screen, places):
+    venue = places["venue"]
+    page = new_page(screen)
+    page.goto(f"/map/?focus=venue:{venue.pk}")
+
+    popup = page.locator(".leaflet-popup")
+    expect(popup).to_be_visible()
+    expect(popup.get_by_role("heading", name="四川省体育馆")).to_be_visible()
+    amap = popup.get_by_role("link", name=re.compile(re.escape(t("AMap"))))
+    expect(amap).to_have_attribute("href", re.compile(r"^https://uri\.amap\.com/navigation\?to=104\.06"))
+    expect(popup.get_by_role("link", name=t("Details"))).to_have_attribute("href", f"/venues/{venue.pk}/")
+    expect(popup.get_by_role("button", name=t("Close"))).to_be_visible()
+    assert_accessible(page, label="popup open")
+
+
+def test_map_trail_popup_opens_from_the_keyboard(new_page, places):
+    trail = places["trail"]
+    page = new_page("desktop")
+    page.goto(f"/map/?focus=facility:{trail.pk}")
+
+    popup = page.locator(".leaflet-popup")
+    expect(popup.get_by_role("heading", name="锦江健走步道")).to_be_visible()
+    assert_accessible(page, label="trail popup")
+    popup.get_by_role("button", name=t("Close")).click()
+    expect(popup).to_have_count(0)
+
+    start = page.get_by_role("button", name="锦江健走步道")
+    start.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator(".leaflet-popup").get_by_role("heading", name="锦江健走步道")).to_be_visible()
+
+
+def test_search_then_venue_detail_then_map_shows_the_venue_marker(new_page, screen, places):
+    venue = places["venue"]
+    page = new_page(screen)
+
+    page.goto("/venues/")
+    assert_accessible(page)
+    search = page.get_by_role("search").get_by_role("searchbox")
+    search.fill("四川省体育馆")
+    search.press("Enter")
+    result = page.get_by_role("link", name="四川省体育馆")
+    expect(result).to_be_visible()
+    result.click()
+
+    expect(page).to_have_url(re.compile(rf"/venues/{venue.pk}/$"))
+    assert_accessible(page)
+    page.get_by_role("link", name=t("Show on the fitness map")).click()
+
+    expect(page).to_have_url(re.compile(rf"/map/\?focus=venue%3A{venue.pk}$"))
+    expect(page.locator(VENUE_PIN)).to_have_count(1)
+    expect(page.locator(".leaflet-popup").get_by_role("heading", name="四川省体育馆")).to_be_visible()
+    assert_accessible(page)
