@@ -7,13 +7,14 @@ from __future__ import annotations
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import generics, serializers
 from rest_framework.response import Response
 
 from sportsplatform.api.schema import error_response
 from sportsplatform.core.geo import navigation_links
 from sportsplatform.venues.api import (
+    NamedEnumField,
     NavigationSerializer,
     NearQueryMixin,
     OrganisationRefSerializer,
@@ -33,7 +34,7 @@ KIND_NOTE = "`sports_park`, `fitness_centre`, `trail` or `fitness_path`."
 class FacilityListItemSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
-    kind = serializers.ChoiceField(choices=FacilityKind.choices)
+    kind = NamedEnumField(FacilityKind.choices, enum_name="FacilityKindEnum")
     kind_label = serializers.CharField(source="get_kind_display")
     trail_kind = serializers.CharField(help_text="For trails: `hiking`, `walking` or `cycling`; else empty.")
     trail_kind_label = serializers.CharField(source="get_trail_kind_display")
@@ -141,21 +142,23 @@ class FacilityListQuerySerializer(NearQueryMixin):
         return attrs
 
 
-@extend_schema(
-    operation_id="facilities_list",
-    summary="Search fitness facilities",
-    description=(
-        "Published sports parks, national fitness centres, fitness trails and fitness paths, 20 a page "
-        "(`page_size` up to 100). Ordered by distance with `near` (a trail's distance is to its start), "
-        "else by county, kind and name. The trail line is in the detail."
-    ),
-    parameters=[FacilityListQuerySerializer],
-    responses={
-        200: FacilityListItemSerializer(many=True),
-        400: error_response("Bad filter: unknown type or region, malformed `near` (`fields` says which)."),
-        404: error_response("No such page."),
-    },
-    tags=["facilities"],
+@extend_schema_view(
+    get=extend_schema(
+        operation_id="facilities_list",
+        summary="Search fitness facilities",
+        description=(
+            "Published sports parks, national fitness centres, fitness trails and fitness paths, 20 a page "
+            "(`page_size` up to 100). Ordered by distance with `near` (a trail's distance is to its start), "
+            "else by county, kind and name. The trail line is in the detail."
+        ),
+        parameters=[FacilityListQuerySerializer],
+        responses={
+            200: FacilityListItemSerializer(many=True),
+            400: error_response("Bad filter: unknown type or region, malformed `near` (`fields` says which)."),
+            404: error_response("No such page."),
+        },
+        tags=["facilities"],
+    )
 )
 class FacilityListView(PublicReadView, generics.ListAPIView):
     serializer_class = FacilityListItemSerializer

@@ -15,8 +15,10 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.plumbing import ResolvedComponent
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import generics, serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -123,6 +125,33 @@ def optional_boolean(help_text: str) -> serializers.BooleanField:
     return serializers.BooleanField(required=False, allow_null=True, default=None, help_text=help_text)
 
 
+class NamedEnumField(serializers.ChoiceField):
+    """A ChoiceField whose choices are one named schema component (`enum_name`). Left to
+    drf-spectacular, "type" and "kind" of different apps (venue types, facility kinds,
+    organisation kinds, GeoJSON) collide and get hashed names such as Kind5a2Enum."""
+
+    def __init__(self, choices, *, enum_name: str, **kwargs):
+        self.enum_name = enum_name
+        super().__init__(choices=choices, **kwargs)
+
+
+class NamedEnumFieldExtension(OpenApiSerializerFieldExtension):
+    target_class = NamedEnumField
+
+    def map_serializer_field(self, auto_schema, direction):
+        field = self.target
+        schema = {
+            "type": "string",
+            "enum": list(field.choices),
+            "description": "\n".join(f"* `{value}` - {label}" for value, label in field.choices.items()),
+        }
+        component = ResolvedComponent(
+            name=field.enum_name, type=ResolvedComponent.SCHEMA, object=field.enum_name, schema=schema
+        )
+        auto_schema.registry.register_on_missing(component)
+        return component.ref
+
+
 class PublicReadView(APIView):
     """Public register data, the same for everyone: no authentication (a stale token must not
     turn a public read into a 401), and shared caches may keep successful answers a minute."""
@@ -207,9 +236,9 @@ def day_hours_payload(day: DayHours, today) -> dict:
 class VenueListItemSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
-    type = serializers.ChoiceField(choices=VenueType.choices)
+    type = NamedEnumField(VenueType.choices, enum_name="VenueTypeEnum")
     type_label = serializers.CharField(source="get_type_display")
-    ownership = serializers.ChoiceField(choices=Ownership.choices)
+    ownership = serializers.ChoiceField(Ownership.choices)
     ownership_label = serializers.CharField(source="get_ownership_display")
     sports = serializers.SerializerMethodField(help_text="Sport codes, as the `sport` filter takes them.")
     sport_names = serializers.SerializerMethodField(help_text="Names of `sports`, same order, in the language asked.")
@@ -438,8 +467,8 @@ class VenueListQuerySerializer(NearQueryMixin):
     sport = serializers.CharField(
         required=False, allow_blank=True, max_length=32, help_text="A sport code, e.g. `badminton`, `swimming`."
     )
-    type = serializers.ChoiceField(choices=VenueType.choices, required=False, allow_blank=True)
-    ownership = serializers.ChoiceField(choices=Ownership.choices, required=False, allow_blank=True)
+    type = serializers.ChoiceField(VenueType.choices, required=False, allow_blank=True)
+    ownership = serializers.ChoiceField(Ownership.choices, required=False, allow_blank=True)
     bookable = optional_boolean("true: venues with a court bookable online; false: venues without.")
     open_now = optional_boolean("true: open now (exceptions applied); false: closed now.")
 
@@ -454,21 +483,23 @@ class VenueListQuerySerializer(NearQueryMixin):
 NOT_FOUND = error_response("No published venue has this id.")
 
 
-@extend_schema(
-    operation_id="venues_list",
-    summary="Search published venues",
-    description=(
-        "Published venues matching every filter given, 20 a page (`page_size` up to 100). Ordered by "
-        "distance with `near`, else by star rating and name. `open_now`, `today_hours` and `distance_m` "
-        f"are computed at the request. {OCCUPANCY_NOTE}"
-    ),
-    parameters=[VenueListQuerySerializer],
-    responses={
-        200: VenueListItemSerializer(many=True),
-        400: error_response("Bad filter: unknown sport, type or region, malformed `near` (`fields` says which)."),
-        404: error_response("No such page."),
-    },
-    tags=["venues"],
+@extend_schema_view(
+    get=extend_schema(
+        operation_id="venues_list",
+        summary="Search published venues",
+        description=(
+            "Published venues matching every filter given, 20 a page (`page_size` up to 100). Ordered by "
+            "distance with `near`, else by star rating and name. `open_now`, `today_hours` and `distance_m` "
+            f"are computed at the request. {OCCUPANCY_NOTE}"
+        ),
+        parameters=[VenueListQuerySerializer],
+        responses={
+            200: VenueListItemSerializer(many=True),
+            400: error_response("Bad filter: unknown sport, type or region, malformed `near` (`fields` says which)."),
+            404: error_response("No such page."),
+        },
+        tags=["venues"],
+    )
 )
 class VenueListView(PublicReadView, generics.ListAPIView):
     serializer_class = VenueListItemSerializer
