@@ -168,7 +168,20 @@
     element.setAttribute("data-map-ready", "true");
   }
 
+  // --- Shorter shareable URLs: htmx searches leave out empty filters ---------------------------
+  function dropEmptyParameters(event) {
+    var form = event.detail.elt;
+    var data = event.detail.formData;
+    if (!form || !form.matches || !form.matches("form[data-venue-filters]") || !data || !data.forEach) return;
+    var empty = [];
+    data.forEach(function (value, key) {
+      if (value === "") empty.push(key);
+    });
+    empty.forEach(function (key) { data.delete(key); });
+  }
+
   function init() {
+    document.body.addEventListener("htmx:configRequest", dropEmptyParameters);
     document.querySelectorAll("form[data-venue-filters]").forEach(function (form) {
       setupRegionCascade(form);
       setupNearMe(form);
