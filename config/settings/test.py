@@ -18,3 +18,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # relies on) only exist for file databases. The pid keeps concurrent pytest runs on one
     # machine apart; pytest-xdist also suffixes the name per worker; Django deletes it at the end.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
+
+# seed_demo in tests: a small world, no generated photos, uploads kept out of var/media.
+DEMO_SEED_SCALE = 0.03
+DEMO_SEED_PHOTOS = False
+MEDIA_ROOT = VAR_DIR / f"test-media-{os.getpid()}"

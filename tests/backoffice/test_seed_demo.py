@@ -41,14 +41,24 @@ def test_seed_demo_twice_creates_nothing_twice():
 
 
 @pytest.mark.django_db
-def test_seed_demo_if_empty_skips_when_demo_data_exists():
+def test_seed_demo_if_empty_tops_up_a_demo_database_without_duplicates():
     seed()
     first = counts()
 
     output = seed("--if-empty")
 
-    assert "nothing to do" in output
+    assert "Demo data ready" in output
     assert counts() == first
+
+
+@pytest.mark.django_db
+def test_seed_demo_if_empty_leaves_a_real_database_alone():
+    User.objects.create_user(username="real-official", password="Str0ng!pass")
+
+    output = seed("--if-empty")
+
+    assert "not seeding" in output
+    assert not User.objects.filter(username="admin").exists()
 
 
 EXPECTED_LOGINS = {

@@ -13,7 +13,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--if-empty", action="store_true", help="Do nothing if the demo logins already exist (used by make run)."
+            "--if-empty",
+            action="store_true",
+            help="Seed only an empty or demo database: a database with other accounts is left alone; a demo "
+            "database is topped up with what newer features add (used by make run).",
         )
         parser.add_argument(
             "--allow-production",
@@ -28,9 +31,15 @@ class Command(BaseCommand):
                 "Refusing to create demo logins with a published password under production settings "
                 "(pass --allow-production for a demo server)."
             )
-        if if_empty and demo_data_exists():
-            self.stdout.write("Demo data already present; nothing to do.")
+        if if_empty and not demo_data_exists() and _has_real_accounts():
+            self.stdout.write("This database holds accounts that are not demo data; not seeding it.")
             return
         self.stdout.write("Seeding demo data:")
         run_seed(log=self.stdout.write)
         self.stdout.write(self.style.SUCCESS("Demo data ready. `manage.py demo_logins` lists the logins."))
+
+
+def _has_real_accounts() -> bool:
+    from sportsplatform.accounts.models import User
+
+    return User.objects.exists()
