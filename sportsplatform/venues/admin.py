@@ -710,7 +710,7 @@ class VenueAdmin(ScopedModelAdmin):
     def export_all_xlsx(self, request):
         return self._export(request, self.get_queryset(request))
 
-    @action(description=_("Summary"), url_path="summary", permissions=["view"], icon="analytics")
+    @action(description=_("Venue summary"), url_path="summary", permissions=["view"], icon="analytics")
     def summary(self, request):
         summary = venue_summary(user=request.user, region_code=request.GET.get("region") or None)
         if request.GET.get("format") == "xlsx":
