@@ -45,6 +45,13 @@ def places(sichuan_regions):
     return {"venue": venue, "facility": facility, "trail": trail}
 
 
+def popup_settled(page):
+    """The open popup once Leaflet's fade-in is over (axe would judge the half-faded colours)."""
+    page.wait_for_function(
+        "() => { const p = document.querySelector('.leaflet-popup'); return p && getComputedStyle(p).opacity === '1'; }"
+    )
+
+
 def open_filters(page):
     toggle = page.get_by_role("button", name=t("Filters"))
     if toggle.get_attribute("aria-expanded") != "true":
@@ -91,6 +98,7 @@ def test_map_focus_opens_the_venue_popup_with_navigation_links(new_page, screen,
     expect(amap).to_have_attribute("href", re.compile(r"^https://uri\.amap\.com/navigation\?to=104\.06"))
     expect(popup.get_by_role("link", name=t("Details"))).to_have_attribute("href", f"/venues/{venue.pk}/")
     expect(popup.get_by_role("button", name=t("Close"))).to_be_visible()
+    popup_settled(page)
     assert_accessible(page, label="popup open")
 
 
@@ -101,6 +109,7 @@ def test_map_trail_popup_opens_from_the_keyboard(new_page, places):
 
     popup = page.locator(".leaflet-popup")
     expect(popup.get_by_role("heading", name="锦江健走步道")).to_be_visible()
+    popup_settled(page)
     assert_accessible(page, label="trail popup")
     popup.get_by_role("button", name=t("Close")).click()
     expect(popup).to_have_count(0)
@@ -131,4 +140,35 @@ def test_search_then_venue_detail_then_map_shows_the_venue_marker(new_page, scre
     expect(page).to_have_url(re.compile(rf"/map/\?focus=venue%3A{venue.pk}$"))
     expect(page.locator(VENUE_PIN)).to_have_count(1)
     expect(page.locator(".leaflet-popup").get_by_role("heading", name="四川省体育馆")).to_be_visible()
+    popup_settled(page)
+    assert_accessible(page)
+
+
+def test_facility_list_cascade_then_trail_detail_then_map(new_page, screen, places):
+    trail = places["trail"]
+    page = new_page(screen)
+    page.goto("/facilities/")
+    assert_accessible(page)
+
+    # The region cascade: choosing a city offers its counties; the results follow.
+    county = page.get_by_label(t("County or district"))
+    expect(county).to_be_disabled()
+    page.get_by_label(t("City or prefecture")).select_option("510100")
+    expect(page.get_by_label(t("County or district"))).to_be_enabled()
+    page.get_by_label(t("County or district")).select_option("510107")
+    expect(page).to_have_url(re.compile(r"county=510107"))
+    page.get_by_label(t("Trail kind")).select_option("hiking")
+    cards = page.locator(".facility-card")
+    expect(cards).to_have_count(1)
+    assert_accessible(page, label="filtered")
+
+    cards.get_by_role("link", name="锦江健走步道").click()
+    expect(page).to_have_url(re.compile(rf"/facilities/{trail.pk}/$"))
+    expect(page.locator(f".facility-trail-map {TRAIL_LINE}")).to_have_count(1)
+    assert_accessible(page)
+
+    page.get_by_role("link", name=t("Show on the fitness map")).click()
+    expect(page.locator(".leaflet-popup").get_by_role("heading", name="锦江健走步道")).to_be_visible()
+    expect(page.locator(TRAIL_LINE)).to_have_count(1)
+    popup_settled(page)
     assert_accessible(page)
