@@ -1,11 +1,9 @@
 """GET /api/v1/map/features (API.md, "Places"): the map's venues and fitness facilities inside a
-bounding box, as GeoJSON. The body is built by maps.queries from plain rows and serialised with
-`json` in one go: a whole-province request carries tens of thousands of features, too many for a
-DRF serializer per feature."""
+bounding box, as GeoJSON. maps.queries writes the body straight from database rows: a
+whole-province request carries tens of thousands of features, far too many for a DRF serializer
+per feature."""
 
 from __future__ import annotations
-
-import json
 
 from django.http import HttpResponse
 from django.utils import timezone
@@ -16,7 +14,7 @@ from rest_framework import serializers
 from sportsplatform.api.schema import error_response
 from sportsplatform.venues.api import PublicReadView
 
-from .queries import ALL_TYPES, GROUPS, MAX_FEATURES, BBox, LayerSelection, map_features
+from .queries import ALL_TYPES, GROUPS, MAX_FEATURES, BBox, LayerSelection, map_features_json
 
 INVALID_BBOX = _(
     "Enter the box as minLng,minLat,maxLng,maxLat in WGS-84 decimal degrees, minimum before maximum, "
@@ -117,10 +115,9 @@ class MapFeaturesView(PublicReadView):
     def get(self, request):
         query = MapFeaturesQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        collection = map_features(
+        body = map_features_json(
             bbox=query.validated_data["bbox"],
             layers=query.validated_data.get("types") or LayerSelection.everything(),
             at=timezone.now(),
         )
-        body = json.dumps(collection, ensure_ascii=False, separators=(",", ":"))
-        return HttpResponse(body.encode(), content_type="application/json")
+        return HttpResponse(body, content_type="application/json")

@@ -1,17 +1,19 @@
 """Reads for the map: every published venue and fitness facility inside a bounding box as a
 GeoJSON FeatureCollection (venues and facilities as Points, trails as LineStrings).
 
-A whole-province view asks for tens of thousands of features, so this builds plain dicts from
-`values_list` rows (no model instances, a fixed number of queries whatever the count), casts
-coordinates to float in SQL (no Decimal per row), labels types from a dict made once, and links
-each feature to its public page by filling in a URL template reversed once."""
+A whole-province view asks for tens of thousands of features, so this reads `values_list` rows
+(no model instances, a fixed number of queries whatever the count), casts coordinates to float
+in SQL (no Decimal per row), and writes each feature from a template, escaping only the strings
+with the json module's encoder: building dicts and serialising them took several times longer.
+Type labels are escaped once per request and page URLs come from a template reversed once."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import BooleanField, ExpressionWrapper, FloatField
+from django.db.models import BooleanField, Case, ExpressionWrapper, FloatField, TextField, When
 from django.db.models.functions import Cast
 from django.urls import NoReverseMatch, reverse
 
@@ -28,6 +30,9 @@ VENUE_LAYER, FACILITY_LAYER = "venue", "facility"
 GROUPS = {VENUES: frozenset(VenueType.values), FACILITIES: frozenset(FacilityKind.values)}
 ALL_TYPES = frozenset(VenueType.values) | frozenset(FacilityKind.values)
 _ID_SENTINEL = 987654321
+# Strings are escaped by the json module's C encoder; the rest of each feature is a %-template
+# (noqa: UP031 below: JSON braces read better unescaped than doubled for str.format).
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 @dataclass(frozen=True)
@@ -86,7 +91,8 @@ def _url_template(viewname: str):
     return lambda pk: f"{head}{pk}{tail}"
 
 
-def _venue_features(bbox: BBox, types: frozenset[str], limit: int, at: datetime | None) -> list[dict]:
+def _venue_features(bbox: BBox, types: frozenset[str], limit: int, at: datetime | None) -> list[str]:
+    """Each venue in the box as a GeoJSON Feature, already serialised."""
     if not types or limit <= 0:
         return []
     qs = published_venues().filter(**bbox.filter_kwargs())
@@ -108,87 +114,95 @@ def _venue_features(bbox: BBox, types: frozenset[str], limit: int, at: datetime 
     through = Venue.sports.through.objects.filter(venue__in=qs.values("id")).order_by("sport__order", "sport__code")
     for venue_id, code in through.values_list("venue_id", "sport__code"):
         sports.setdefault(venue_id, []).append(code)
-    labels = {value: str(label) for value, label in VenueType.choices}
+    sports_json = {pk: _dumps(codes) for pk, codes in sports.items()}
+    labels = {value: _dumps(str(label)) for value, label in VenueType.choices}
     url = _url_template("venues:detail")
     return [
-        {
-            "type": "Feature",
-            "id": f"venue-{pk}",
-            "geometry": {"type": "Point", "coordinates": [lng, lat]},
-            "properties": {
-                "id": pk,
-                "layer": VENUE_LAYER,
-                "name": name,
-                "type": type_,
-                "type_label": labels.get(type_, type_),
-                "trail_kind": "",
-                "url": url(pk),
-                "open_now": bool(is_open),
-                "sports": sports.get(pk, []),
-            },
-        }
+        '{"type":"Feature","id":"venue-%d","geometry":{"type":"Point","coordinates":[%r,%r]},'  # noqa: UP031
+        '"properties":{"id":%d,"layer":"venue","name":%s,"type":%s,"type_label":%s,"trail_kind":"",'
+        '"url":%s,"open_now":%s,"sports":%s}}'
+        % (
+            pk,
+            lng,
+            lat,
+            pk,
+            _dumps(name),
+            _dumps(type_),
+            labels.get(type_) or _dumps(type_),
+            _dumps(url(pk)),
+            "true" if is_open else "false",
+            sports_json.get(pk, "[]"),
+        )
         for pk, name, type_, lat, lng, is_open in rows
     ]
 
 
-def _facility_features(bbox: BBox, kinds: frozenset[str], limit: int) -> list[dict]:
+def _facility_features(bbox: BBox, kinds: frozenset[str], limit: int) -> list[str]:
+    """Each facility in the box as a GeoJSON Feature, already serialised. A trail's route goes
+    out as the JSON text the database holds: parsing and re-serialising thousands of lines
+    would cost more than everything else together."""
     if not kinds or limit <= 0:
         return []
     qs = published_facilities().filter(**bbox.filter_kwargs())
     if kinds != GROUPS[FACILITIES]:
         qs = qs.filter(kind__in=sorted(kinds))
     rows = (
-        qs.annotate(lat_f=Cast("lat", FloatField()), lng_f=Cast("lng", FloatField()))
+        qs.annotate(
+            lat_f=Cast("lat", FloatField()),
+            lng_f=Cast("lng", FloatField()),
+            route=Case(When(kind=FacilityKind.TRAIL, length_m__isnull=False, then=Cast("path", TextField()))),
+        )
         .order_by("id")
-        .values_list("id", "name", "kind", "trail_kind", "lat_f", "lng_f", "path")[:limit]
+        .values_list("id", "name", "kind", "trail_kind", "lat_f", "lng_f", "route")[:limit]
     )
-    labels = {value: str(label) for value, label in FacilityKind.choices}
+    labels = {value: _dumps(str(label)) for value, label in FacilityKind.choices}
     url = _url_template("facilities:detail")
     features = []
-    for pk, name, kind, trail_kind, lat, lng, path in rows:
-        if kind == FacilityKind.TRAIL and path and len(path) > 1:
-            geometry = {"type": "LineString", "coordinates": path}
+    for pk, name, kind, trail_kind, lat, lng, route in rows:
+        # length_m is set exactly when the path has two points or more (Facility.save).
+        if route:
+            geometry = '{"type":"LineString","coordinates":%s}' % route  # noqa: UP031
         else:
-            geometry = {"type": "Point", "coordinates": [lng, lat]}
+            geometry = '{"type":"Point","coordinates":[%r,%r]}' % (lng, lat)  # noqa: UP031
         features.append(
-            {
-                "type": "Feature",
-                "id": f"facility-{pk}",
-                "geometry": geometry,
-                "properties": {
-                    "id": pk,
-                    "layer": FACILITY_LAYER,
-                    "name": name,
-                    "type": kind,
-                    "type_label": labels.get(kind, kind),
-                    "trail_kind": trail_kind,
-                    "url": url(pk),
-                    "open_now": None,
-                    "sports": [],
-                },
-            }
+            '{"type":"Feature","id":"facility-%d","geometry":%s,"properties":{"id":%d,"layer":"facility",'  # noqa: UP031
+            '"name":%s,"type":%s,"type_label":%s,"trail_kind":%s,"url":%s,"open_now":null,"sports":[]}}'
+            % (
+                pk,
+                geometry,
+                pk,
+                _dumps(name),
+                _dumps(kind),
+                labels.get(kind) or _dumps(kind),
+                _dumps(trail_kind),
+                _dumps(url(pk)),
+            )
         )
     return features
 
 
-def map_features(
+def map_features_json(
     *,
     bbox: BBox,
     layers: LayerSelection | None = None,
     limit: int = MAX_FEATURES,
     at: datetime | None = None,
-) -> dict:
-    """The FeatureCollection of what lies in `bbox` (a trail by its start point). Venues come
-    first; at most `limit` features, with `truncated` saying whether more matched."""
+) -> bytes:
+    """The FeatureCollection of what lies in `bbox` (a trail by its start point), as UTF-8 JSON.
+    Venues come first; at most `limit` features, with `truncated` saying whether more matched."""
     layers = layers or LayerSelection.everything()
     # One more than the limit tells whether anything was left out.
     venues = _venue_features(bbox, layers.venue_types, limit + 1, at)
     facilities = _facility_features(bbox, layers.facility_kinds, limit + 1 - len(venues))
     features = venues + facilities
     truncated = len(features) > limit
-    return {
-        "type": "FeatureCollection",
-        "bbox": [bbox.min_lng, bbox.min_lat, bbox.max_lng, bbox.max_lat],
-        "truncated": truncated,
-        "features": features[:limit],
-    }
+    head = '{"type":"FeatureCollection","bbox":%s,"truncated":%s,"features":[' % (  # noqa: UP031
+        _dumps([bbox.min_lng, bbox.min_lat, bbox.max_lng, bbox.max_lat]),
+        "true" if truncated else "false",
+    )
+    return (head + ",".join(features[:limit]) + "]}").encode()
+
+
+def map_features(**kwargs) -> dict:
+    """map_features_json as a dict, for callers in Python."""
+    return json.loads(map_features_json(**kwargs))
