@@ -52,9 +52,14 @@ class Scope:
         org_path = getattr(model, "scope_organisation_field", None)
         q = Q(pk__in=[])
         if region_path and self.region_prefixes:
+            from sportsplatform.regions.models import Region
+
+            # "region_id IN (codes of the small regions table under the prefix)": an indexable
+            # test on the FK column (a LIKE on it would be cast to text and scan every row).
+            in_scope = Q(pk__in=[])
             for prefix in self.region_prefixes:
-                # Region's pk is its code: Django trims the join, so this is a LIKE on the FK column.
-                q |= Q(**{f"{region_path}__code__startswith": prefix})
+                in_scope |= Q(code__startswith=prefix)
+            q |= Q(**{f"{region_path}__in": Region.objects.filter(in_scope).values("code")})
         if org_path and self.organisation_ids:
             q |= Q(**{f"{org_path}__in": sorted(self.organisation_ids)})
         return q

@@ -17,7 +17,7 @@ from config.urls import handler404, handler500  # noqa: E402,F401
 
 
 def test_unknown_api_url_is_json_404(client, db):
-    response = client.get("/api/v1/organisations/null,null")
+    response = client.get("/api/v1/no-such-endpoint/42")
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json"
     assert response.json()["error"]["code"] == "not_found"
