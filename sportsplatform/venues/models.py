@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -108,6 +108,14 @@ class Venue(TimeStampedModel):
         indexes = [
             models.Index(fields=["lat", "lng"], name="venue_lat_lng"),
             models.Index(fields=["region", "type"], name="venue_region_type"),
+            # The default search order (best rated first): the first page stops after 20 rows.
+            models.Index(
+                F("star_rating").desc(nulls_last=True),
+                "name",
+                "id",
+                condition=Q(is_published=True),
+                name="venue_published_rating_order",
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(lat__gte=-90, lat__lte=90), name="venue_lat_range"),
@@ -179,6 +187,10 @@ class Court(models.Model):
         ordering = ["venue_id", "order", "id"]
         verbose_name = _("court")
         verbose_name_plural = _("courts")
+        indexes = [
+            # "Has a bookable court" (the bookable filter) without scanning every court.
+            models.Index(fields=["venue"], condition=Q(is_bookable=True), name="court_bookable_venue"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["venue", "name"], name="court_unique_name_per_venue"),
             models.CheckConstraint(condition=Q(price_per_hour__gte=0), name="court_price_not_negative"),
@@ -214,6 +226,8 @@ class OpeningHours(models.Model):
         ordering = ["venue_id", "weekday", "opens"]
         verbose_name = _("opening hours")
         verbose_name_plural = _("opening hours")
+        # The open-now test looks up one venue's intervals on one weekday.
+        indexes = [models.Index(fields=["venue", "weekday", "opens"], name="opening_hours_venue_day")]
         constraints = [
             models.CheckConstraint(condition=Q(closes__gt=models.F("opens")), name="opening_hours_ordered"),
             models.CheckConstraint(condition=Q(weekday__gte=0, weekday__lte=6), name="opening_hours_weekday"),
@@ -240,6 +254,7 @@ class OpeningException(models.Model):
         ordering = ["venue_id", "date", "opens"]
         verbose_name = _("opening exception")
         verbose_name_plural = _("opening exceptions")
+        indexes = [models.Index(fields=["venue", "date"], name="opening_exception_venue_date")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(is_closed=True, opens__isnull=True, closes__isnull=True)
