@@ -172,3 +172,32 @@ def test_facility_list_cascade_then_trail_detail_then_map(new_page, screen, plac
     expect(page.locator(TRAIL_LINE)).to_have_count(1)
     popup_settled(page)
     assert_accessible(page)
+
+
+def test_map_near_me_centres_on_the_user(new_page, places):
+    page = new_page("phone", geolocation={"latitude": 30.6295, "longitude": 104.0655}, permissions=["geolocation"])
+    page.goto("/map/")
+    expect(page.locator(VENUE_PIN)).to_have_count(1)
+
+    page.get_by_role("button", name=t("Near me")).click()
+
+    expect(page.locator(".map-you")).to_have_count(1)
+    expect(page.locator("[data-map-location-status]")).to_have_text(t("Showing places near you."))
+    expect(page.locator(VENUE_PIN)).to_be_in_viewport()
+    assert_accessible(page)
+
+
+def test_map_near_me_explains_a_refusal(new_page, places):
+    page = new_page("phone")
+    # The browser's answer when the user taps "Block" on the permission prompt.
+    page.add_init_script(
+        "navigator.geolocation.getCurrentPosition = (ok, fail) => fail({code: 1, PERMISSION_DENIED: 1});"
+    )
+    page.goto("/map/")
+
+    page.get_by_role("button", name=t("Near me")).click()
+
+    expect(page.locator("[data-map-location-status]")).to_have_text(
+        t("Location access was denied. Allow it in your browser settings, or move the map yourself.")
+    )
+    assert_accessible(page)

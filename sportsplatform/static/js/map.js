@@ -84,6 +84,7 @@ function initFullMap(config) {
   const container = document.querySelector("[data-map]");
   const form = document.querySelector("[data-map-filters]");
   const statusLine = document.querySelector("[data-map-status]");
+  const locationLine = document.querySelector("[data-map-location-status]");
   const filterToggle = document.querySelector("[data-filter-toggle]");
   const filterClose = document.querySelector("[data-filter-close]");
   const nearMeButton = document.querySelector("[data-near-me]");
@@ -91,6 +92,11 @@ function initFullMap(config) {
 
   function setStatus(message) {
     statusLine.textContent = message;
+  }
+
+  // Kept apart from the places count, which every move of the map rewrites.
+  function setLocationStatus(message) {
+    locationLine.textContent = message;
   }
 
   const map = baseMap(container, config.tiles, labels);
@@ -107,9 +113,7 @@ function initFullMap(config) {
       return L.divIcon({ html, className: `map-cluster map-cluster--${size}`, iconSize: L.point(40, 40) });
     },
   });
-  clusters.on("clusterkeypress", (event) => {
-    if (event.originalEvent && event.originalEvent.key === "Enter") event.layer.zoomToBounds({ padding: [24, 24] });
-  });
+  // Enter on a focused cluster zooms into it: markercluster does that itself (clusterkeypress).
   clusters.addTo(map);
   const lines = L.featureGroup().addTo(map);
 
@@ -423,10 +427,10 @@ function initFullMap(config) {
 
   nearMeButton.addEventListener("click", () => {
     if (!("geolocation" in navigator)) {
-      setStatus(labels.locationUnsupported);
+      setLocationStatus(labels.locationUnsupported);
       return;
     }
-    setStatus(labels.locating);
+    setLocationStatus(labels.locating);
     nearMeButton.setAttribute("aria-busy", "true");
     navigator.geolocation.getCurrentPosition(
       (position) => {
@@ -446,11 +450,11 @@ function initFullMap(config) {
         ]).addTo(map);
         fitPending = false;
         map.setView(here, Math.max(map.getZoom(), 14));
-        setStatus(labels.located);
+        setLocationStatus(labels.located);
       },
       (error) => {
         nearMeButton.removeAttribute("aria-busy");
-        setStatus(error.code === error.PERMISSION_DENIED ? labels.locationDenied : labels.locationUnavailable);
+        setLocationStatus(error.code === error.PERMISSION_DENIED ? labels.locationDenied : labels.locationUnavailable);
       },
       { enableHighAccuracy: true, timeout: 10000, maximumAge: 60000 },
     );
