@@ -5,7 +5,8 @@ from decimal import Decimal
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -109,8 +110,9 @@ class Venue(TimeStampedModel):
             models.Index(fields=["lat", "lng"], name="venue_lat_lng"),
             models.Index(fields=["region", "type"], name="venue_region_type"),
             # The default search order (best rated first): the first page stops after 20 rows.
+            # Coalesce, not NULLS LAST: SQLite cannot index NULLS LAST; unrated (0) still sorts last.
             models.Index(
-                F("star_rating").desc(nulls_last=True),
+                Coalesce("star_rating", 0).desc(),
                 "name",
                 "id",
                 condition=Q(is_published=True),

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 from django.db.models import Exists, ExpressionWrapper, F, FloatField, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from sportsplatform.core.geo import bbox_around, haversine_m
@@ -137,7 +138,8 @@ def search_venues(
         dlng = (F("lng") - near.lng) * k
         qs = qs.annotate(distance_sort=ExpressionWrapper(dlat * dlat + dlng * dlng, output_field=FloatField()))
         return qs.order_by("distance_sort", "id")
-    return qs.order_by(F("star_rating").desc(nulls_last=True), "name", "id")
+    # Matches the index venue_published_rating_order; unrated venues (NULL → 0) come last.
+    return qs.order_by(Coalesce("star_rating", 0).desc(), "name", "id")
 
 
 def with_list_relations(qs: QuerySet[Venue], *, at: datetime | None = None) -> QuerySet[Venue]:
