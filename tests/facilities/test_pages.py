@@ -224,7 +224,9 @@ def test_detail_of_trail_draws_its_line_and_length_and_navigates_to_its_start(cl
 
     html = client.get(f"/facilities/{trail.pk}/").content.decode()
 
-    config = json.loads(re.search(r'<script id="trail-map-config" type="application/json">(.*?)</script>', html).group(1))
+    config = json.loads(
+        re.search(r'<script id="trail-map-config" type="application/json">(.*?)</script>', html).group(1)
+    )
     assert config["line"] == [[30.64, 104.04], [30.645, 104.04], [30.65, 104.04]]  # Leaflet's [lat, lng]
     assert config["trailKind"] == "walking"
     assert "data-trail-map" in html
