@@ -244,7 +244,9 @@ REST_FRAMEWORK = {
         "rest_framework.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
-        "anon": os.environ.get("API_THROTTLE_ANON", "120/min"),
+        # Per IP: mobile carriers put many people behind one address (CGNAT) and panning the map
+        # fetches features on every move, so the anonymous limit is generous.
+        "anon": os.environ.get("API_THROTTLE_ANON", "600/min"),
         "user": os.environ.get("API_THROTTLE_USER", "600/min"),
         # A coarse flood guard only: the exact per-phone and per-IP SMS limits are the
         # SMS_RATE_LIMITS_* rules enforced in accounts.domain.sms, which must answer first.
@@ -275,7 +277,10 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     # Named explicitly so "level"/"status" fields of different apps don't collide as "LevelEnum".
-    "ENUM_NAME_OVERRIDES": {"RegionLevelEnum": "sportsplatform.regions.models.RegionLevel"},
+    "ENUM_NAME_OVERRIDES": {
+        "RegionLevelEnum": "sportsplatform.regions.models.RegionLevel",
+        "OrganisationKindEnum": "sportsplatform.accounts.models.OrganisationKind",
+    },
 }
 
 # --- Maps ---------------------------------------------------------------------------------
