@@ -14,7 +14,7 @@ from rest_framework import serializers
 from sportsplatform.api.schema import error_response
 from sportsplatform.venues.api import PublicReadView
 
-from .queries import ALL_TYPES, GROUPS, MAX_FEATURES, BBox, LayerSelection, map_features_json
+from .queries import ALL_TYPES, CLUSTER_THRESHOLD, GROUPS, MAX_FEATURES, BBox, LayerSelection, map_features_json
 
 INVALID_BBOX = _(
     "Enter the box as minLng,minLat,maxLng,maxLat in WGS-84 decimal degrees, minimum before maximum, "
@@ -39,6 +39,14 @@ class MapFeaturesQuerySerializer(serializers.Serializer):
         help_text=f"Comma list of venue types and facility kinds ({TYPES_NOTE}) or the groups `venues` and "
         "`facilities`; default everything. A type both layers know (sports_park, fitness_centre) selects "
         "it in both.",
+    )
+
+    cluster = serializers.ChoiceField(
+        choices=["auto", "true", "false"],
+        required=False,
+        default="auto",
+        help_text=f"`auto` (default): grid clusters when more than {CLUSTER_THRESHOLD} places are in the box, "
+        "else the places; `true`: always clusters; `false`: always the places (capped, see `truncated`).",
     )
 
     def validate_bbox(self, value: str) -> BBox:
@@ -71,15 +79,33 @@ class GeometrySerializer(serializers.Serializer):
 
 
 class FeaturePropertiesSerializer(serializers.Serializer):
-    id = serializers.IntegerField(help_text="Venue or facility id (for /api/v1/venues/{id} or /facilities/{id}).")
+    """A place, or (with `cluster: true`) a grid cell of places: then only `cluster`, `layer`,
+    `count` and `cell` are present."""
+
+    id = serializers.IntegerField(
+        required=False, help_text="Venue or facility id (for /api/v1/venues/{id} or /facilities/{id})."
+    )
     layer = serializers.ChoiceField(choices=["venue", "facility"])
-    name = serializers.CharField()
-    type = serializers.CharField(help_text="Venue type or facility kind.")
-    type_label = serializers.CharField()
-    trail_kind = serializers.CharField(help_text="Trails: `hiking`, `walking` or `cycling`; else empty.")
-    url = serializers.CharField(allow_null=True, help_text="Path of the public web page; null if none.")
-    open_now = serializers.BooleanField(allow_null=True, help_text="Venues: open now; facilities: null.")
-    sports = serializers.ListField(child=serializers.CharField(), help_text="Venues: sport codes; else empty.")
+    name = serializers.CharField(required=False)
+    type = serializers.CharField(required=False, help_text="Venue type or facility kind.")
+    type_label = serializers.CharField(required=False)
+    trail_kind = serializers.CharField(
+        required=False, help_text="Trails: `hiking`, `walking` or `cycling`; else empty."
+    )
+    url = serializers.CharField(required=False, allow_null=True, help_text="Path of the public web page; null if none.")
+    open_now = serializers.BooleanField(
+        required=False, allow_null=True, help_text="Venues: open now; facilities: null."
+    )
+    sports = serializers.ListField(
+        required=False, child=serializers.CharField(), help_text="Venues: sport codes; else empty."
+    )
+    cluster = serializers.BooleanField(required=False, help_text="Present and true on a cluster.")
+    count = serializers.IntegerField(required=False, help_text="Clusters: places in the cell.")
+    cell = serializers.ListField(
+        required=False,
+        child=serializers.FloatField(),
+        help_text="Clusters: the cell as [minLng, minLat, maxLng, maxLat]; zoom to it to split the cluster.",
+    )
 
 
 class FeatureSerializer(serializers.Serializer):
@@ -92,6 +118,7 @@ class FeatureSerializer(serializers.Serializer):
 class FeatureCollectionSerializer(serializers.Serializer):
     type = serializers.ChoiceField(choices=["FeatureCollection"])
     bbox = serializers.ListField(child=serializers.FloatField(), help_text="The box asked for.")
+    clustered = serializers.BooleanField(help_text="The features are grid clusters, not places.")
     truncated = serializers.BooleanField(help_text=f"More than {MAX_FEATURES} features matched; zoom in.")
     features = FeatureSerializer(many=True)
 
@@ -103,7 +130,9 @@ class MapFeaturesView(PublicReadView):
         description=(
             "A GeoJSON FeatureCollection of published venues and facilities inside `bbox`: Points, and "
             f"LineStrings for trails with a route. Venues first, at most {MAX_FEATURES} features "
-            "(`truncated` says when more matched). Answers may be cached for a minute."
+            "(`truncated` says when more matched). A box with more places than the map can usefully "
+            "show answers with grid clusters instead (`clustered`; see `cluster`). Answers may be cached "
+            "for a minute."
         ),
         parameters=[MapFeaturesQuerySerializer],
         responses={
@@ -119,5 +148,6 @@ class MapFeaturesView(PublicReadView):
             bbox=query.validated_data["bbox"],
             layers=query.validated_data.get("types") or LayerSelection.everything(),
             at=timezone.now(),
+            cluster={"auto": None, "true": True, "false": False}[query.validated_data.get("cluster", "auto")],
         )
         return HttpResponse(body, content_type="application/json")

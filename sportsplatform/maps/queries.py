@@ -13,8 +13,8 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import BooleanField, Case, ExpressionWrapper, FloatField, TextField, When
-from django.db.models.functions import Cast
+from django.db.models import Avg, BooleanField, Case, Count, ExpressionWrapper, FloatField, TextField, When
+from django.db.models.functions import Cast, Floor
 from django.urls import NoReverseMatch, reverse
 
 from sportsplatform.facilities.models import FacilityKind
@@ -23,6 +23,11 @@ from sportsplatform.venues.models import Venue, VenueType
 from sportsplatform.venues.queries import open_now_q, published_venues
 
 MAX_FEATURES = 50_000
+# Above this many points in the box the answer is a grid of clusters (count and centre per cell
+# and layer) instead of the points: a whole-province view of 30,000 places would be ~10 MB of
+# JSON and seconds of work per request, the clusters are a few hundred features.
+CLUSTER_THRESHOLD = 2_000
+CLUSTER_GRID = 48  # cells across the longer side of the box
 VENUES, FACILITIES = "venues", "facilities"
 VENUE_LAYER, FACILITY_LAYER = "venue", "facility"
 # Group keywords and the types they stand for. A type both layers know (sports_park,
@@ -181,22 +186,88 @@ def _facility_features(bbox: BBox, kinds: frozenset[str], limit: int) -> list[st
     return features
 
 
+def _layer_querysets(bbox: BBox, layers: LayerSelection) -> list[tuple[str, object]]:
+    out = []
+    if layers.venue_types:
+        qs = published_venues().filter(**bbox.filter_kwargs())
+        if layers.venue_types != GROUPS[VENUES]:
+            qs = qs.filter(type__in=sorted(layers.venue_types))
+        out.append((VENUE_LAYER, qs))
+    if layers.facility_kinds:
+        qs = published_facilities().filter(**bbox.filter_kwargs())
+        if layers.facility_kinds != GROUPS[FACILITIES]:
+            qs = qs.filter(kind__in=sorted(layers.facility_kinds))
+        out.append((FACILITY_LAYER, qs))
+    return out
+
+
+def count_features(*, bbox: BBox, layers: LayerSelection) -> int:
+    return sum(qs.count() for _layer, qs in _layer_querysets(bbox, layers))
+
+
+def _cluster_features(bbox: BBox, layers: LayerSelection) -> list[str]:
+    """One Point per grid cell and layer that holds anything: its count, the mean position of
+    its members and the cell's own box (zooming to it splits the cluster)."""
+    cell = max(bbox.max_lng - bbox.min_lng, bbox.max_lat - bbox.min_lat) / CLUSTER_GRID
+    features = []
+    for layer, qs in _layer_querysets(bbox, layers):
+        lat_f, lng_f = Cast("lat", FloatField()), Cast("lng", FloatField())
+        rows = (
+            qs.annotate(cx=Floor((lng_f - bbox.min_lng) / cell), cy=Floor((lat_f - bbox.min_lat) / cell))
+            .order_by()
+            .values("cx", "cy")
+            .annotate(n=Count("id"), mean_lat=Avg(lat_f), mean_lng=Avg(lng_f))
+            .order_by("cy", "cx")
+            .values_list("cx", "cy", "n", "mean_lat", "mean_lng")
+        )
+        for cx, cy, n, lat, lng in rows:
+            west, south = bbox.min_lng + cx * cell, bbox.min_lat + cy * cell
+            features.append(
+                '{"type":"Feature","id":"cluster-%s-%d-%d","geometry":{"type":"Point","coordinates":[%r,%r]},'  # noqa: UP031
+                '"properties":{"cluster":true,"layer":"%s","count":%d,"cell":[%r,%r,%r,%r]}}'
+                % (
+                    layer,
+                    int(cx),
+                    int(cy),
+                    round(lng, 6),
+                    round(lat, 6),
+                    layer,
+                    n,
+                    round(west, 6),
+                    round(south, 6),
+                    round(west + cell, 6),
+                    round(south + cell, 6),
+                )
+            )
+    return features
+
+
 def map_features_json(
     *,
     bbox: BBox,
     layers: LayerSelection | None = None,
     limit: int = MAX_FEATURES,
     at: datetime | None = None,
+    cluster: bool | None = None,
 ) -> bytes:
     """The FeatureCollection of what lies in `bbox` (a trail by its start point), as UTF-8 JSON.
-    Venues come first; at most `limit` features, with `truncated` saying whether more matched."""
+    Venues come first; at most `limit` features, with `truncated` saying whether more matched.
+    `cluster`: True → grid clusters, False → the places themselves, None → clusters when more
+    than CLUSTER_THRESHOLD places are in the box."""
     layers = layers or LayerSelection.everything()
+    if cluster is None:
+        cluster = count_features(bbox=bbox, layers=layers) > CLUSTER_THRESHOLD
+    if cluster:
+        head = '{"type":"FeatureCollection","bbox":%s,"clustered":true,"truncated":false,"features":[' % (  # noqa: UP031
+            _dumps([bbox.min_lng, bbox.min_lat, bbox.max_lng, bbox.max_lat]),
+        )
+        return (head + ",".join(_cluster_features(bbox, layers)) + "]}").encode()
     # One more than the limit tells whether anything was left out.
     venues = _venue_features(bbox, layers.venue_types, limit + 1, at)
     facilities = _facility_features(bbox, layers.facility_kinds, limit + 1 - len(venues))
     features = venues + facilities
     truncated = len(features) > limit
-    head = '{"type":"FeatureCollection","bbox":%s,"truncated":%s,"features":[' % (  # noqa: UP031
+    head = '{"type":"FeatureCollection","bbox":%s,"clustered":false,"truncated":%s,"features":[' % (  # noqa: UP031
         _dumps([bbox.min_lng, bbox.min_lat, bbox.max_lng, bbox.max_lat]),
         "true" if truncated else "false",
     )
