@@ -13,6 +13,7 @@ from sportsplatform.core.scoping import editable_by, scope_for, visible_to
 from sportsplatform.regions.models import Region
 from sportsplatform.venues.domain.checks import is_system
 from sportsplatform.venues.domain.imports import ROW_FIELD, ImportRejected, ImportResult, ImportRow, RowError
+from sportsplatform.venues.domain.memo import remembered_lookups
 
 from ..models import Facility
 from .facilities import create_facility, facility_problems, update_facility
@@ -112,6 +113,11 @@ def check_facility_rows(*, rows: list[ImportRow], actor) -> list[tuple[ImportRow
 def import_facilities(*, rows: list[ImportRow], actor, source: str = "") -> ImportResult:
     if not rows:
         raise ImportRejected([], message=_("The file has no facility rows."))
+    with remembered_lookups():
+        return _import_facilities(rows=rows, actor=actor, source=source)
+
+
+def _import_facilities(*, rows: list[ImportRow], actor, source: str) -> ImportResult:
     planned = check_facility_rows(rows=rows, actor=actor)
     created = updated = 0
     for row, facility in planned:

@@ -16,6 +16,7 @@ from sportsplatform.core.errors import NotFound, ValidationFailed
 from sportsplatform.core.scoping import editable_by, regions_for, scope_for, visible_to
 
 from .location import county_at, place_point
+from .memo import remember
 
 
 class Problems(dict):
@@ -69,6 +70,10 @@ def related_or_none(instance: models.Model, name: str):
         return None
 
 
+def _allowed_regions(actor) -> set[str]:
+    return remember(("regions_for", actor.pk), lambda: set(regions_for(actor).values_list("pk", flat=True)))
+
+
 def check_region(actor, region, problems: Problems, *, field: str = "region", changed: bool = True) -> None:
     """A county-level division in force (when newly chosen) that the actor may file records in."""
     from sportsplatform.regions.models import RegionLevel
@@ -96,7 +101,8 @@ def check_region(actor, region, problems: Problems, *, field: str = "region", ch
         changed
         and not is_system(actor)
         and not scope_for(actor).everything
-        and not regions_for(actor).filter(pk=region.pk).exists()
+        and region.pk
+        not in remember(("regions_for", actor.pk), lambda: set(regions_for(actor).values_list("pk", flat=True)))
     ):
         problems.add(field, _("You may not file records in %(region)s.") % {"region": region})
 
@@ -120,7 +126,11 @@ def check_organisation(actor, organisation, problems: Problems, *, field: str, k
         return
     from sportsplatform.accounts.models import Organisation
 
-    if not visible_to(actor, Organisation.objects.filter(pk=organisation.pk)).exists():
+    visible = remember(
+        ("organisation_visible", actor.pk, organisation.pk),
+        lambda: visible_to(actor, Organisation.objects.filter(pk=organisation.pk)).exists(),
+    )
+    if not visible:
         problems.add(field, _("%(organisation)s is not in your region.") % {"organisation": organisation.name})
 
 

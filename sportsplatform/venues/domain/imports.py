@@ -22,6 +22,7 @@ from sportsplatform.regions.models import Region
 
 from ..models import Venue
 from .checks import is_system
+from .memo import remembered_lookups
 from .venues import create_venue, set_sports, update_venue, venue_problems
 
 ROW_FIELD = "__row__"  # messages about the row as a whole
@@ -177,6 +178,11 @@ def import_venues(*, rows: list[ImportRow], actor, source: str = "") -> ImportRe
     """Create or update every row, or nothing (ImportRejected lists the bad rows)."""
     if not rows:
         raise ImportRejected([], message=_("The file has no venue rows."))
+    with remembered_lookups():
+        return _import_venues(rows=rows, actor=actor, source=source)
+
+
+def _import_venues(*, rows: list[ImportRow], actor, source: str) -> ImportResult:
     planned = check_venue_rows(rows=rows, actor=actor)
     created = updated = 0
     for row, venue, sports in planned:

@@ -28,6 +28,8 @@ from shapely.geometry import Point, shape
 from shapely.prepared import prep
 from shapely.strtree import STRtree
 
+from .memo import remember
+
 # China's extent (Nansha islands to Mohe, Pamirs to Fuyuan), for checks that need no county.
 CHINA_MIN_LNG, CHINA_MAX_LNG = 73.4, 135.1
 CHINA_MIN_LAT, CHINA_MAX_LAT = 3.5, 53.6
@@ -110,12 +112,15 @@ def equivalent_codes(code: str) -> set[str]:
     """`code`, the divisions it replaced and the one that replaced it (GB/T 2260 changes)."""
     from sportsplatform.regions.models import Region
 
-    codes = {code}
-    for pk, successor in Region.objects.filter(Q(pk=code) | Q(successor_id=code)).values_list("pk", "successor_id"):
-        codes.add(pk)
-        if successor:
-            codes.add(successor)
-    return codes
+    def lookup() -> frozenset[str]:
+        codes = {code}
+        for pk, successor in Region.objects.filter(Q(pk=code) | Q(successor_id=code)).values_list("pk", "successor_id"):
+            codes.add(pk)
+            if successor:
+                codes.add(successor)
+        return frozenset(codes)
+
+    return set(remember(("equivalent_codes", code), lookup))
 
 
 @dataclass(frozen=True)

@@ -127,10 +127,12 @@ def create_venue(
     )
     venue_problems(venue=venue, actor=actor).raise_if_any()
     _save_venue(venue)
-    sports = list(sports)
+    sports = list({s.pk: s for s in sports}.values())
     if sports:
-        venue.sports.set(sports)
-        venue.refresh_search_text()
+        # A new venue has no sports yet: add them and write the search text once.
+        venue.sports.add(*sports)
+        venue.search_text = venue.build_search_text(sport_names=[s.name for s in sports])
+        Venue.objects.filter(pk=venue.pk).update(search_text=venue.search_text)
     audit.record(
         action="venues.venue.created",
         actor=actor,
