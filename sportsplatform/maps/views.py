@@ -133,6 +133,7 @@ def _labels() -> dict[str, str]:
         "truncated": _("Too many places to show at once. Zoom in to see them all."),
         "noneShown": _("No places in this area. Zoom out or change the filters."),
         "cluster": _("%(count)s places, zoom in"),
+        "clustered": _("%(count)s places in this area, grouped. Zoom in to see each one."),
         "locating": _("Finding your location…"),
         "located": _("Showing places near you."),
         "locationDenied": _("Location access was denied. Allow it in your browser settings, or move the map yourself."),

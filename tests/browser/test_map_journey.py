@@ -201,3 +201,30 @@ def test_map_near_me_explains_a_refusal(new_page, places):
         t("Location access was denied. Allow it in your browser settings, or move the map yourself.")
     )
     assert_accessible(page)
+
+
+def test_map_shows_server_clusters_for_a_crowded_box_and_splits_them_on_zoom(new_page, screen, places, monkeypatch):
+    from sportsplatform.maps import queries
+
+    # Three places in view, threshold two: the province view comes back as grid clusters.
+    monkeypatch.setattr(queries, "CLUSTER_THRESHOLD", 2)
+    page = new_page(screen)
+    page.goto("/map/")
+
+    cluster = page.locator(".leaflet-marker-icon.map-cluster").first
+    expect(cluster).to_be_visible()
+    expect(page.locator(VENUE_PIN)).to_have_count(0)
+    assert_accessible(page)
+
+    status = page.locator("[data-map-status]")
+    expect(status).to_have_text(t("%(count)s places in this area, grouped. Zoom in to see each one.") % {"count": 3})
+
+    # Raise the threshold again and choose a cluster: the map zooms to its cell and loads the
+    # places themselves (Leaflet may still group near ones on screen; the status counts places).
+    monkeypatch.setattr(queries, "CLUSTER_THRESHOLD", 2_000)
+    # By keyboard, as a screen-reader user would (and no overlapping icon can take the click).
+    cluster.focus()
+    page.keyboard.press("Enter")
+    places_shown = re.escape(t("%(count)s places in this area.")).replace(re.escape("%(count)s"), r"\d+")
+    one_shown = re.escape(t("1 place in this area."))
+    expect(status).to_have_text(re.compile(f"^({places_shown}|{one_shown})$"))

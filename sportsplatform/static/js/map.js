@@ -4,6 +4,8 @@
 // Data: GET {featuresUrl}?bbox=minLng,minLat,maxLng,maxLat&types=... for the visible area, again
 // after every move (debounced). Venues and facilities are clustered markers; trails are lines
 // coloured by trail kind, with a marker at their start so keyboard users can reach them too.
+// A box with more places than the map can show comes back as server grid clusters (`clustered`):
+// a count per cell; choosing one zooms to its cell.
 // Navigation links come from the server ({linksUrl}), which converts WGS-84 to each app's system.
 // Every string shown comes translated from the page (json_script "map-config").
 
@@ -116,6 +118,49 @@ function initFullMap(config) {
   // Enter on a focused cluster zooms into it: markercluster does that itself (clusterkeypress).
   clusters.addTo(map);
   const lines = L.featureGroup().addTo(map);
+  // Grid clusters the server sends for a box with too many places (`clustered` answers).
+  const cells = L.featureGroup().addTo(map);
+
+  function cellMarker(feature) {
+    const p = feature.properties;
+    const [lng, lat] = feature.geometry.coordinates;
+    const size = p.count < 10 ? "s" : p.count < 100 ? "m" : "l";
+    const label = format(labels.cluster, { count: p.count });
+    const html = `<span aria-hidden="true">${p.count}</span><span class="visually-hidden">${label}</span>`;
+    const marker = L.marker([lat, lng], {
+      icon: L.divIcon({ html, className: `map-cluster map-cluster--${size}`, iconSize: L.point(40, 40) }),
+      title: label,
+      alt: label,
+      keyboard: true,
+    });
+    const zoomToCell = () => {
+      const [west, south, east, north] = p.cell;
+      map.fitBounds([[south, west], [north, east]]);
+    };
+    marker.on("click", zoomToCell);
+    // The icon is a role=button element: Enter and Space must work like a click.
+    marker.on("add", () => {
+      marker.getElement().addEventListener("keydown", (event) => {
+        if (event.key === "Enter" || event.key === " ") {
+          event.preventDefault();
+          zoomToCell();
+        }
+      });
+    });
+    return marker;
+  }
+
+  function showCells(collection) {
+    for (const key of Array.from(shown.keys())) removeEntry(key);
+    cells.clearLayers();
+    let total = 0;
+    for (const feature of collection.features || []) {
+      if (!feature.properties || !feature.properties.cluster) continue;
+      cells.addLayer(cellMarker(feature));
+      total += feature.properties.count;
+    }
+    return total;
+  }
 
   // key → { feature, marker, line, value }
   const shown = new Map();
@@ -322,6 +367,13 @@ function initFullMap(config) {
       });
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
       const collection = await response.json();
+      if (collection.clustered) {
+        const total = showCells(collection);
+        fitPending = false;
+        setStatus(total === 0 ? labels.noneShown : format(labels.clustered, { count: total }));
+        return;
+      }
+      cells.clearLayers();
       const incoming = new Set();
       for (const feature of collection.features || []) {
         if (!feature.geometry || !feature.properties) continue;
