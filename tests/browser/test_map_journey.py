@@ -74,14 +74,14 @@ def test_map_shows_places_without_tiles_and_filters_hide_a_layer(new_page, scree
 
     # Untick the trails: the line (and its start marker) goes; venues stay.
     open_filters(page)
-    page.get_by_role("checkbox", name=t("Fitness trails")).uncheck()
+    page.get_by_role("checkbox", name=t("Fitness trails"), exact=True).uncheck()
     expect(page.locator(TRAIL_LINE)).to_have_count(0)
     expect(page.locator(".map-pin--trail")).to_have_count(0)
     expect(page.locator(VENUE_PIN)).to_have_count(1)
     assert_accessible(page, label="filters open")
 
     # And the venues' group: their marker goes too.
-    page.get_by_role("checkbox", name=t("Venues")).uncheck()
+    page.get_by_role("checkbox", name=t("Venues"), exact=True).uncheck()
     expect(page.locator(VENUE_PIN)).to_have_count(0)
     expect(page.locator(FACILITY_PIN)).to_have_count(1)
 

@@ -78,7 +78,7 @@ def test_add_photo_over_40_megapixels_is_refused_before_decoding(world):
     with pytest.raises(ValidationFailed) as exc:
         files.add_photo(venue=make_venue(), upload=huge, actor=None)
 
-    assert "megapixels" in exc.value.fields["image"][0]
+    assert "百万像素" in exc.value.fields["image"][0]
 
 
 def test_add_photo_over_10_mb_is_refused(world):
@@ -179,7 +179,7 @@ def test_add_document_over_the_kinds_limit_is_refused(world, monkeypatch):
     with pytest.raises(ValidationFailed) as exc:
         files.add_document(venue=make_venue(), kind="drawing", upload=upload("a.pdf", PDF * 5), title="x", actor=None)
 
-    assert "at most" in exc.value.fields["file"][0]
+    assert "最大允许" in exc.value.fields["file"][0]
 
 
 def test_add_document_inspection_report_needs_both_dates(world):

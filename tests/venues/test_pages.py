@@ -122,7 +122,7 @@ def test_list_orders_by_distance_and_shows_it_when_near_is_given(client):
 
     assert card_names(response) == ["近", "中", "远"]
     html = response.content.decode()
-    assert "150 m" in html  # 近 is 147 m away, shown to the nearest 10 m
+    assert "150 米" in html  # 近 is 147 m away, shown to the nearest 10 m
     assert 'data-near="30.64000,104.04000"' in html
 
 
