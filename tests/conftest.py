@@ -37,6 +37,17 @@ def require_service(name: str) -> str:
     pytest.skip(f"{name} not reachable at {url} (runs in CI)")
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache: public API answers are cached server-side, and a
+    previous test's answer for the same URL must not stand in for this test's data."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def redis_url():
     return require_service("redis")

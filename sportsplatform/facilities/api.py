@@ -11,6 +11,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.response import Response
 
+from sportsplatform.api.public import PublicReadView
 from sportsplatform.api.schema import error_response
 from sportsplatform.core.geo import navigation_links
 from sportsplatform.venues.api import (
@@ -18,7 +19,6 @@ from sportsplatform.venues.api import (
     NavigationSerializer,
     NearQueryMixin,
     OrganisationRefSerializer,
-    PublicReadView,
     RegionCodeField,
     absolute_url,
     public_page_url,

@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 
+from sportsplatform.api.public import PublicReadView
 from sportsplatform.api.schema import error_response
-from sportsplatform.venues.api import PublicReadView
 
 from .queries import ALL_TYPES, CLUSTER_THRESHOLD, GROUPS, MAX_FEATURES, BBox, LayerSelection, map_features_json
 

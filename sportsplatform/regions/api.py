@@ -3,15 +3,13 @@ list is the whole set of children, not paginated, as the contract says."""
 
 from __future__ import annotations
 
-from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
-from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
+from sportsplatform.api.public import PublicReadView
 from sportsplatform.api.schema import error_response
 
 from .domain.sync import CODE_RE
@@ -106,17 +104,9 @@ def _check_code(code: str, field: str) -> None:
         raise serializers.ValidationError({field: [INVALID_CODE]})
 
 
-class PublicRegionView(APIView):
-    # Divisions are public and the same for everyone: no authentication (a stale token must not
-    # turn a public read into a 401), and shared caches may keep successful answers for an hour.
-    authentication_classes: list = []
-    permission_classes = [AllowAny]
-
-    def finalize_response(self, request, response, *args, **kwargs):
-        response = super().finalize_response(request, response, *args, **kwargs)
-        if response.status_code == 200:
-            patch_cache_control(response, public=True, max_age=CACHE_SECONDS)
-        return response
+class PublicRegionView(PublicReadView):
+    # Divisions change a few times a decade: an hour in every cache.
+    cache_seconds = CACHE_SECONDS
 
 
 class RegionListView(PublicRegionView):

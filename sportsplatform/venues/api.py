@@ -12,7 +12,6 @@ from datetime import datetime
 from django.http import Http404
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
@@ -20,10 +19,9 @@ from drf_spectacular.plumbing import ResolvedComponent
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import generics, serializers
-from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
+from sportsplatform.api.public import PublicReadView
 from sportsplatform.api.schema import error_response
 from sportsplatform.core.geo import navigation_links
 from sportsplatform.regions.models import Region
@@ -41,7 +39,6 @@ from .queries import (
     with_list_relations,
 )
 
-CACHE_SECONDS = 60
 CODE_RE = re.compile(r"^[1-9][0-9]{5}$")
 NEAR_RE = re.compile(r"^\s*(-?\d{1,3}(?:\.\d+)?)\s*,\s*(-?\d{1,3}(?:\.\d+)?)\s*$")
 NEAR_PATTERN = r"^-?\d{1,3}(\.\d+)?,-?\d{1,3}(\.\d+)?$"
@@ -150,21 +147,6 @@ class NamedEnumFieldExtension(OpenApiSerializerFieldExtension):
         )
         auto_schema.registry.register_on_missing(component)
         return component.ref
-
-
-class PublicReadView(APIView):
-    """Public register data, the same for everyone: no authentication (a stale token must not
-    turn a public read into a 401), and shared caches may keep successful answers a minute."""
-
-    authentication_classes: list = []
-    permission_classes = [AllowAny]
-    cache_seconds = CACHE_SECONDS
-
-    def finalize_response(self, request, response, *args, **kwargs):
-        response = super().finalize_response(request, response, *args, **kwargs)
-        if response.status_code == 200:
-            patch_cache_control(response, public=True, max_age=self.cache_seconds)
-        return response
 
 
 def public_page_url(viewname: str, pk: int) -> str | None:

@@ -188,7 +188,15 @@ def test_detail_shows_fields_and_equipment_inventory(client):
 
     assert response.status_code == 200
     html = response.content.decode()
-    for text in ("望江楼公园健身路径", "800 平方米", "2018", "028-88886666", "全天开放", "成都市体育局", "文明使用器材"):
+    for text in (
+        "望江楼公园健身路径",
+        "800 平方米",
+        "2018",
+        "028-88886666",
+        "全天开放",
+        "成都市体育局",
+        "文明使用器材",
+    ):
         assert text in html
     assert "太空漫步机" in html and "2019-05-01" in html and "2026-03-01" in html
     assert "badge-error" in html  # the broken one
