@@ -263,6 +263,9 @@ REST_FRAMEWORK = {
     "DATETIME_FORMAT": "iso-8601",
     "COERCE_DECIMAL_TO_STRING": True,
 }
+# Server-side copies of public register answers (api.public.PublicReadView); off to measure or
+# debug the uncached path (`PUBLIC_API_CACHE=0 make bench SCENARIO=search`).
+PUBLIC_API_CACHE = env_bool("PUBLIC_API_CACHE", True)
 API_TOKEN_TTL = timedelta(days=int(os.environ.get("API_TOKEN_TTL_DAYS", "30")))
 
 SPECTACULAR_SETTINGS = {

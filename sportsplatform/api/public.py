@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 
+from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.utils.cache import patch_cache_control
@@ -39,7 +40,7 @@ class PublicReadView(APIView):
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)  # content negotiation, permissions, throttles
-        if request.method == "GET" and self.cache_seconds:
+        if request.method == "GET" and self.cache_seconds and settings.PUBLIC_API_CACHE:
             hit = cache.get(public_cache_key(request))
             if hit is not None:
                 body, content_type = hit
@@ -56,7 +57,8 @@ class PublicReadView(APIView):
         response = super().finalize_response(request, response, *args, **kwargs)
         if response.status_code == 200 and self.cache_seconds:
             patch_cache_control(response, public=True, max_age=self.cache_seconds)
-            if request.method == "GET" and not getattr(response, "_from_public_cache", False):
+            keep = request.method == "GET" and settings.PUBLIC_API_CACHE
+            if keep and not getattr(response, "_from_public_cache", False):
                 if hasattr(response, "render") and not response.is_rendered:
                     response.render()
                 cache.set(

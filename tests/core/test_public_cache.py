@@ -38,3 +38,16 @@ def test_throttle_applies_to_cached_answers(client, monkeypatch):
     monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {**SimpleRateThrottle.THROTTLE_RATES, "anon": "2/min"})
     codes = [client.get("/api/v1/regions").status_code for _ in range(3)]
     assert codes == [200, 200, 429]
+
+
+def test_public_cache_can_be_switched_off(client, settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.PUBLIC_API_CACHE = False
+    client.get("/api/v1/regions", {"parent": "510000"})
+    with CaptureQueriesContext(connection) as second:
+        response = client.get("/api/v1/regions", {"parent": "510000"})
+    assert response.status_code == 200
+    assert len(second.captured_queries) > 0
+    assert "public" in response["Cache-Control"]  # browsers and proxies may still keep it
