@@ -54,8 +54,13 @@ def resolve_path(instance: models.Model, path: str):
             return getattr(obj, name, None)
         if field.is_relation and field.many_to_one:
             raw = getattr(obj, field.attname)
-            if last or raw is None:
+            if last:
                 return raw
+            if raw is None:
+                # An inline row on an add page points at its parent before the parent is saved:
+                # follow the (unsaved) parent object Django put on the row, not its missing id.
+                obj = field.get_cached_value(obj, default=None)
+                continue
             obj = getattr(obj, name)
         else:
             return getattr(obj, field.attname)

@@ -12,7 +12,7 @@ from pathlib import PurePath
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db.models import Count, Exists, OuterRef, Q
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect
@@ -30,7 +30,7 @@ from unfold.widgets import UnfoldAdminCheckboxSelectMultipleWidget
 
 from sportsplatform.accounts.models import Organisation, OrganisationKind
 from sportsplatform.core import audit
-from sportsplatform.core.admin import ScopedModelAdmin, ScopedRegionFilter, ScopedTabularInline, lies_in_scope
+from sportsplatform.core.admin import ScopedModelAdmin, ScopedRegionFilter, ScopedTabularInline
 from sportsplatform.core.errors import NotFound, ValidationFailed
 from sportsplatform.core.scoping import regions_for, require_visible, scope_for, visible_to
 from sportsplatform.regions.models import RegionLevel
@@ -111,14 +111,6 @@ class VenuePartInline(ScopedTabularInline):
 
     def row_problems(self, request, form, instance) -> dict:
         return {}
-
-    def instance_in_scope(self, request, instance) -> bool:
-        # On the add page the venue is not saved yet: judge the venue as it will be saved.
-        try:
-            venue = instance.venue
-        except ObjectDoesNotExist:
-            return False
-        return venue is not None and lies_in_scope(request.user, venue)
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)

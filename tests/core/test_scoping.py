@@ -144,3 +144,14 @@ def test_grant_membership_refuses_platform_admin_role_in_a_bureau(regions):
     with pytest.raises(ValidationFailed):
         grant_membership(user=user, organisation=bureau, role=Role.PLATFORM_ADMIN)
     assert not Membership.objects.filter(user=user).exists()
+
+
+def test_lies_in_scope_follows_an_unsaved_parent_like_an_add_page_inline(regions):
+    from sportsplatform.core.admin import lies_in_scope
+
+    wuhou = official(regions, "510107", "wuhou-inline")
+    parent_in = Organisation(name="未保存的单位", kind=OrganisationKind.OPERATOR, region=regions["510107"])
+    parent_out = Organisation(name="别处的单位", kind=OrganisationKind.OPERATOR, region=regions["510104"])
+
+    assert lies_in_scope(wuhou, Membership(organisation=parent_in, role=Role.OPERATOR_STAFF))
+    assert not lies_in_scope(wuhou, Membership(organisation=parent_out, role=Role.OPERATOR_STAFF))
