@@ -129,6 +129,10 @@ def test_search_then_venue_detail_then_map_shows_the_venue_marker(new_page, scre
     search = page.get_by_role("search").get_by_role("searchbox")
     search.fill("四川省体育馆")
     search.press("Enter")
+    # The results are swapped in by htmx (with the query pushed to the address): wait for the swap
+    # to finish, or the click can land on the list it replaces.
+    expect(page).to_have_url(re.compile(r"[?&]q="))
+    page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")
     result = page.get_by_role("link", name="四川省体育馆")
     expect(result).to_be_visible()
     result.click()
