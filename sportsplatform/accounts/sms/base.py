@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import abc
+
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
@@ -22,14 +24,14 @@ class SmsDeliveryFailed(Exception):
         super().__init__(message)
 
 
-class SmsBackend:
+class SmsBackend(abc.ABC):
     """Sends text messages through one provider. Subclasses implement `send_login_code`."""
 
     name = "base"
 
+    @abc.abstractmethod
     def send_login_code(self, *, phone: str, code: str, ttl_minutes: int) -> None:
         """Send the login `code` to the 11-digit mainland `phone`; raise SmsDeliveryFailed."""
-        raise NotImplementedError
 
     @staticmethod
     def require(*setting_names: str) -> None:
