@@ -1,9 +1,9 @@
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.http import HttpResponsePermanentRedirect
 from django.templatetags.static import static as static_url
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.static import serve
 
 
 def favicon(request):
@@ -25,7 +25,13 @@ urlpatterns = [
     path("", include("sportsplatform.portal.urls")),
 ]
 if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    # Development only (production serves media from the reverse proxy with the same rule):
+    # photos are public files; venue documents never are, they go through venues:document.
+    urlpatterns += [
+        re_path(
+            r"^media/(?!venues/\d+/documents/)(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}
+        ),
+    ]
 
 handler400 = "sportsplatform.core.error_views.bad_request"
 handler403 = "sportsplatform.core.error_views.permission_denied"

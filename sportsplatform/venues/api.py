@@ -417,7 +417,7 @@ class VenueDetailSerializer(VenueListItemSerializer):
                 "kind": d.kind,
                 "kind_label": d.get_kind_display(),
                 "title": d.title,
-                "url": absolute_url(request, d.file.url),
+                "url": absolute_url(request, reverse("venues:document", args=[d.pk])),
                 "issued_on": d.issued_on,
                 "valid_until": d.valid_until,
                 "expired": d.valid_until is not None and d.valid_until < today,

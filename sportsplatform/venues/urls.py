@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.venue_list, name="list"),
     path("open/", views.venue_opening, name="opening"),
     path("<int:pk>/", views.venue_detail, name="detail"),
+    path("documents/<int:pk>/", views.public_document, name="document"),
 ]
 
 # 场馆开放 is a section of its own in the public menu (PRODUCT.md 1.2); "Venues" (venues:list) is

@@ -4,10 +4,12 @@ queries.py / page_queries.py and render; nothing here writes."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -19,7 +21,7 @@ from django.views.decorators.vary import vary_on_headers
 from sportsplatform.core.geo import navigation_links
 
 from .forms import OpeningSearchForm, VenueSearchForm
-from .models import Amenity, Venue, VenuePhoto
+from .models import Amenity, Venue, VenueDocument, VenuePhoto
 from .page_queries import sport_label, upcoming_exceptions, weekly_pattern, with_cover_photo
 from .queries import (
     Near,
@@ -168,3 +170,22 @@ def venue_detail(request, pk: int):
         },
     }
     return render(request, "venues/detail.html", context)
+
+
+@require_GET
+def public_document(request, pk: int):
+    """A published document of a published venue, as a download. Documents are served only
+    through here (and the scoped back-office download), never from /media/ directly, so a private
+    drawing or inspection report cannot be fetched by guessing its file name."""
+    document = get_object_or_404(
+        VenueDocument.objects.select_related("venue"), pk=pk, is_public=True, venue__is_published=True
+    )
+    extension = os.path.splitext(document.file.name)[1]
+    try:
+        handle = document.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(handle, as_attachment=True, filename=f"{document.title}{extension}")
+    response["Content-Type"] = document.content_type or "application/octet-stream"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -279,7 +279,7 @@ def test_detail_shows_only_public_documents_with_expiry(client, settings, tmp_pa
     documents = client.get(f"/api/v1/venues/{venue.pk}").json()["documents"]
 
     assert [(d["title"], d["expired"]) for d in documents] == [("公开的检测报告", True)]
-    assert documents[0]["url"].startswith("http://testserver/media/")
+    assert documents[0]["url"].startswith("http://testserver/venues/documents/")
 
 
 def test_detail_photos_have_urls_sizes_and_a_thumbnail(client, settings, tmp_path):

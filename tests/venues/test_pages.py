@@ -299,7 +299,7 @@ def test_detail_shows_public_documents_only_and_flags_expired_ones(client):
     html = client.get(detail_url(venue)).content.decode()
 
     assert "消防检测报告" in html
-    assert "/media/venues/" in html
+    assert "/venues/documents/" in html
     assert "内部施工图" not in html
     assert "badge-error" in html  # expired
 
@@ -420,3 +420,28 @@ def test_detail_decimal_areas_are_shown_without_trailing_zero(client):
     html = client.get(detail_url(venue)).content.decode()
 
     assert "5400 m²" in html or "5400 平方米" in html
+
+
+
+def test_public_document_downloads_only_published_ones(client, settings, tmp_path):
+    from sportsplatform.venues.models import VenueDocument
+
+    settings.MEDIA_ROOT = tmp_path
+    venue = make_venue()
+    _document(venue, title="消防检测报告", public=True, valid_until=date(2024, 6, 1))
+    _document(venue, title="内部施工图", public=False)
+    public = VenueDocument.objects.get(title="消防检测报告")
+    private = VenueDocument.objects.get(title="内部施工图")
+    for document in (public, private):
+        path = tmp_path / document.file.name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"%PDF-1.4 test")
+
+    response = client.get(f"/venues/documents/{public.pk}/")
+    assert response.status_code == 200
+    assert "attachment" in response["Content-Disposition"]
+    assert b"".join(response.streaming_content) == b"%PDF-1.4 test"
+    assert client.get(f"/venues/documents/{private.pk}/").status_code == 404
+    venue.is_published = False
+    venue.save()
+    assert client.get(f"/venues/documents/{public.pk}/").status_code == 404
