@@ -2,7 +2,7 @@
 
 An entry is shown only once its page is real: `visible_entries()` keeps the entries whose URL
 name reverses, so a section appears in the header and on the home page the day its app adds the
-URL name, and never as a "coming soon" link before. Apps whose URL name is not listed below can
+URL name, and never as a placeholder link before. Apps whose URL name is not listed below can
 add their own entry from `AppConfig.ready()` with `register(NavEntry(...))`.
 """
 

@@ -2,40 +2,21 @@
 the phone menu works from the keyboard, the large-text toggle persists, and axe finds no
 serious WCAG 2.1 AA problem in either language or text size."""
 
-import os
 from pathlib import Path
 
 import pytest
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 AXE_JS = Path(__file__).resolve().parents[2] / "sportsplatform" / "static" / "vendor" / "axe-core" / "axe.min.js"
 PHONE = {"viewport": {"width": 375, "height": 812}, "is_mobile": True, "has_touch": True, "locale": "zh-CN"}
 DESKTOP = {"viewport": {"width": 1440, "height": 900}, "locale": "zh-CN"}
 
 
 @pytest.fixture(scope="module")
-def browser():
-    if not os.path.exists(CHROMIUM):
-        if os.environ.get("CI"):
-            pytest.fail(f"Chromium not found at {CHROMIUM}")
-        pytest.skip(f"Chromium not found at {CHROMIUM} (make browser)")
-    # Playwright's sync API runs an asyncio loop in this thread; the tests themselves are sync.
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-        )
-        yield chromium
-        chromium.close()
-    if previous is None:
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    else:
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+def browser(chromium_browser):
+    """The shared Chromium of tests/support/browser.py (fails under CI when it is missing)."""
+    return chromium_browser
 
 
 @pytest.fixture
