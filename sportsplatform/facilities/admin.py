@@ -6,31 +6,22 @@ Writes go through facilities.domain; Excel import/export as for venues."""
 from __future__ import annotations
 
 import json
-from pathlib import PurePath
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db.models import Sum
-from django.shortcuts import redirect
-from django.template.response import TemplateResponse
-from django.urls import reverse
-from django.utils import timezone
-from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from unfold.contrib.filters.admin import BooleanRadioFilter, ChoicesDropdownFilter
-from unfold.decorators import action
 from unfold.widgets import UnfoldAdminTextareaWidget
 
 from sportsplatform.accounts.models import Organisation, OrganisationKind
-from sportsplatform.core import audit
 from sportsplatform.core.admin import ScopedModelAdmin, ScopedRegionFilter, ScopedTabularInline, lies_in_scope
 from sportsplatform.core.errors import ValidationFailed
 from sportsplatform.core.scoping import regions_for, scope_for, visible_to
 from sportsplatform.regions.models import RegionLevel
-from sportsplatform.venues.admin import ImportForm, add_problems, describe_row_errors, xlsx_response
-from sportsplatform.venues.domain.imports import ImportRejected
-from sportsplatform.venues.interfaces.workbook import MAX_ROWS, WorkbookError
+from sportsplatform.venues.admin import ExcelRegisterMixin, add_problems
 
 from . import permissions
 from .domain.facilities import (
@@ -142,7 +133,7 @@ class FacilityForm(forms.ModelForm):
 
 
 @admin.register(Facility)
-class FacilityAdmin(ScopedModelAdmin):
+class FacilityAdmin(ExcelRegisterMixin, ScopedModelAdmin):
     form = FacilityForm
     list_display = ["name", "kind", "trail_kind", "region", "managing", "length_m", "equipment_total", "is_published"]
     list_filter = [
@@ -157,6 +148,14 @@ class FacilityAdmin(ScopedModelAdmin):
     inlines = [EquipmentInline]
     actions = ["export_selected_xlsx", "publish_selected", "unpublish_selected"]
     actions_list = ["import_excel", "download_template", "export_all_xlsx"]
+    excel_stem = "facilities"
+    excel_audit_action = "facilities.facility.exported"
+    excel_import_title = _("Import fitness facilities from Excel")
+    excel_imported_message = _("Imported: %(created)d facilities created, %(updated)d updated.")
+    excel_export = staticmethod(export_facilities)
+    excel_import = staticmethod(import_facility_file)
+    excel_template = staticmethod(facility_template)
+    excel_column_labels = staticmethod(column_labels)
     readonly_fields = ["length_m"]
     fieldsets = (
         (None, {"fields": ("name", "kind", "trail_kind", "region", "address")}),
@@ -251,10 +250,6 @@ class FacilityAdmin(ScopedModelAdmin):
         for facility in queryset:
             delete_facility(facility=facility, actor=request.user)
 
-    @admin.action(description=_("Export selected to Excel"), permissions=["view"])
-    def export_selected_xlsx(self, request, queryset):
-        return self._export(request, queryset)
-
     @admin.action(description=_("Publish selected facilities"), permissions=["change"])
     def publish_selected(self, request, queryset):
         self._publish(request, queryset, publish_facility)
@@ -272,58 +267,3 @@ class FacilityAdmin(ScopedModelAdmin):
             request,
             ngettext("%(count)d facility updated.", "%(count)d facilities updated.", done) % {"count": done},
         )
-
-    def _export(self, request, queryset):
-        content = export_facilities(queryset)
-        audit.record(
-            action="facilities.facility.exported",
-            actor=request.user,
-            ip=getattr(request, "client_ip", None),
-            rows=queryset.count(),
-            format="xlsx",
-        )
-        return xlsx_response(content, f"facilities-{timezone.localdate():%Y%m%d}.xlsx")
-
-    @action(description=_("Import from Excel"), url_path="import-excel", permissions=["add"], icon="upload_file")
-    def import_excel(self, request):
-        form = ImportForm(request.POST or None, request.FILES or None)
-        rejected = None
-        if request.method == "POST" and form.is_valid():
-            upload = form.cleaned_data["file"]
-            try:
-                result = import_facility_file(upload, actor=request.user)
-            except WorkbookError as exc:
-                form.add_error("file", exc.message)
-            except ImportRejected as exc:
-                rejected = {
-                    "message": str(exc.message),
-                    "rows": describe_row_errors(exc.rows, column_labels(), Facility),
-                    "filename": PurePath(upload.name).name,
-                }
-            else:
-                self.message_user(
-                    request,
-                    gettext("Imported: %(created)d facilities created, %(updated)d updated.")
-                    % {"created": result.created, "updated": result.updated},
-                    messages.SUCCESS,
-                )
-                return redirect("admin:facilities_facility_changelist")
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": gettext("Import fitness facilities from Excel"),
-            "form": form,
-            "rejected": rejected,
-            "template_url": reverse("admin:facilities_facility_download_template"),
-            "changelist_url": reverse("admin:facilities_facility_changelist"),
-            "max_rows": MAX_ROWS,
-        }
-        return TemplateResponse(request, "admin/venues/venue/import_excel.html", context)
-
-    @action(description=_("Download template"), url_path="import-template", permissions=["add"], icon="download")
-    def download_template(self, request):
-        return xlsx_response(facility_template(), "facilities-template.xlsx")
-
-    @action(description=_("Export to Excel"), url_path="export-excel", permissions=["view"], icon="table_view")
-    def export_all_xlsx(self, request):
-        return self._export(request, self.get_queryset(request))

@@ -404,8 +404,84 @@ def describe_row_errors(rows: list[RowError], labels: dict[str, str], model) -> 
 # --- the venue admin ------------------------------------------------------------------------------
 
 
+class ExcelRegisterMixin:
+    """Excel export (selected rows or the whole scoped list), all-or-nothing import and the
+    template, for a register admin (venues, facilities). Subclasses name their model's pieces."""
+
+    excel_stem = ""  # file names: <stem>-YYYYMMDD.xlsx, <stem>-template.xlsx
+    excel_audit_action = ""
+    excel_import_title = ""
+    excel_imported_message = ""  # with %(created)d and %(updated)d
+    # Set by each admin (as staticmethods): queryset → xlsx bytes, (upload, actor) → result with
+    # created/updated, () → template bytes, () → column labels for the error report.
+    excel_export = excel_import = excel_template = excel_column_labels = None
+
+    def _admin_url(self, name: str) -> str:
+        opts = self.model._meta
+        return reverse(f"admin:{opts.app_label}_{opts.model_name}_{name}")
+
+    def _export(self, request, queryset):
+        content = self.excel_export(queryset)
+        audit.record(
+            action=self.excel_audit_action,
+            actor=request.user,
+            ip=getattr(request, "client_ip", None),
+            rows=queryset.count(),
+            format="xlsx",
+        )
+        return xlsx_response(content, f"{self.excel_stem}-{timezone.localdate():%Y%m%d}.xlsx")
+
+    @admin.action(description=_("Export selected to Excel"), permissions=["view"])
+    def export_selected_xlsx(self, request, queryset):
+        return self._export(request, queryset)
+
+    # -- buttons above the list (unfold actions_list)
+    @action(description=_("Import from Excel"), url_path="import-excel", permissions=["add"], icon="upload_file")
+    def import_excel(self, request):
+        form = ImportForm(request.POST or None, request.FILES or None)
+        rejected = None
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                result = self.excel_import(upload, actor=request.user)
+            except WorkbookError as exc:
+                form.add_error("file", exc.message)
+            except ImportRejected as exc:
+                rejected = {
+                    "message": str(exc.message),
+                    "rows": describe_row_errors(exc.rows, self.excel_column_labels(), self.model),
+                    "filename": PurePath(upload.name).name,
+                }
+            else:
+                self.message_user(
+                    request,
+                    str(self.excel_imported_message) % {"created": result.created, "updated": result.updated},
+                    messages.SUCCESS,
+                )
+                return redirect(self._admin_url("changelist"))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": str(self.excel_import_title),
+            "form": form,
+            "rejected": rejected,
+            "template_url": self._admin_url("download_template"),
+            "changelist_url": self._admin_url("changelist"),
+            "max_rows": MAX_ROWS,
+        }
+        return TemplateResponse(request, "admin/venues/venue/import_excel.html", context)
+
+    @action(description=_("Download template"), url_path="import-template", permissions=["add"], icon="download")
+    def download_template(self, request):
+        return xlsx_response(self.excel_template(), f"{self.excel_stem}-template.xlsx")
+
+    @action(description=_("Export to Excel"), url_path="export-excel", permissions=["view"], icon="table_view")
+    def export_all_xlsx(self, request):
+        return self._export(request, self.get_queryset(request))
+
+
 @admin.register(Venue)
-class VenueAdmin(ScopedModelAdmin):
+class VenueAdmin(ExcelRegisterMixin, ScopedModelAdmin):
     form = VenueForm
     list_display = [
         "name",
@@ -432,6 +508,14 @@ class VenueAdmin(ScopedModelAdmin):
     inlines = [CourtInline, OpeningHoursInline, OpeningExceptionInline, PhotoInline, DocumentInline]
     actions = ["export_selected_xlsx", "publish_selected", "unpublish_selected"]
     actions_list = ["import_excel", "download_template", "export_all_xlsx", "summary"]
+    excel_stem = "venues"
+    excel_audit_action = "venues.venue.exported"
+    excel_import_title = _("Import venues from Excel")
+    excel_imported_message = _("Imported: %(created)d venues created, %(updated)d updated.")
+    excel_export = staticmethod(export_venues)
+    excel_import = staticmethod(import_venue_file)
+    excel_template = staticmethod(venue_template)
+    excel_column_labels = staticmethod(column_labels)
     export_fields = [
         "name",
         "type",
@@ -624,11 +708,7 @@ class VenueAdmin(ScopedModelAdmin):
         for venue in queryset:
             delete_venue(venue=venue, actor=request.user)
 
-    # -- bulk actions
-    @admin.action(description=_("Export selected to Excel"), permissions=["view"])
-    def export_selected_xlsx(self, request, queryset):
-        return self._export(request, queryset)
-
+    # -- bulk actions (Excel export, import and template: ExcelRegisterMixin)
     @admin.action(description=_("Publish selected venues"), permissions=["change"])
     def publish_selected(self, request, queryset):
         self._publish(request, queryset, publish_venue)
@@ -645,62 +725,6 @@ class VenueAdmin(ScopedModelAdmin):
         self.message_user(
             request, ngettext("%(count)d venue updated.", "%(count)d venues updated.", done) % {"count": done}
         )
-
-    def _export(self, request, queryset):
-        content = export_venues(queryset)
-        audit.record(
-            action="venues.venue.exported",
-            actor=request.user,
-            ip=getattr(request, "client_ip", None),
-            rows=queryset.count(),
-            format="xlsx",
-        )
-        return xlsx_response(content, f"venues-{timezone.localdate():%Y%m%d}.xlsx")
-
-    # -- buttons above the list (unfold actions_list)
-    @action(description=_("Import from Excel"), url_path="import-excel", permissions=["add"], icon="upload_file")
-    def import_excel(self, request):
-        form = ImportForm(request.POST or None, request.FILES or None)
-        rejected = None
-        if request.method == "POST" and form.is_valid():
-            upload = form.cleaned_data["file"]
-            try:
-                result = import_venue_file(upload, actor=request.user)
-            except WorkbookError as exc:
-                form.add_error("file", exc.message)
-            except ImportRejected as exc:
-                rejected = {
-                    "message": str(exc.message),
-                    "rows": describe_row_errors(exc.rows, column_labels(), Venue),
-                    "filename": PurePath(upload.name).name,
-                }
-            else:
-                self.message_user(
-                    request,
-                    gettext("Imported: %(created)d venues created, %(updated)d updated.")
-                    % {"created": result.created, "updated": result.updated},
-                    messages.SUCCESS,
-                )
-                return redirect("admin:venues_venue_changelist")
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": gettext("Import venues from Excel"),
-            "form": form,
-            "rejected": rejected,
-            "template_url": reverse("admin:venues_venue_download_template"),
-            "changelist_url": reverse("admin:venues_venue_changelist"),
-            "max_rows": MAX_ROWS,
-        }
-        return TemplateResponse(request, "admin/venues/venue/import_excel.html", context)
-
-    @action(description=_("Download template"), url_path="import-template", permissions=["add"], icon="download")
-    def download_template(self, request):
-        return xlsx_response(venue_template(), "venues-template.xlsx")
-
-    @action(description=_("Export to Excel"), url_path="export-excel", permissions=["view"], icon="table_view")
-    def export_all_xlsx(self, request):
-        return self._export(request, self.get_queryset(request))
 
     @action(description=_("Venue summary"), url_path="summary", permissions=["view"], icon="analytics")
     def summary(self, request):
