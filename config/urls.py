@@ -22,15 +22,21 @@ urlpatterns = [
     path("venues/", include("sportsplatform.venues.urls")),
     path("facilities/", include("sportsplatform.facilities.urls")),
     path("map/", include("sportsplatform.maps.urls")),
+    path("booking/", include("sportsplatform.booking.urls")),
+    path("orders/", include("sportsplatform.orders.urls")),
+    path("payments/", include("sportsplatform.payments.urls")),
+    path("card/", include("sportsplatform.wallet.urls")),
+    path("coupons/", include("sportsplatform.coupons.urls")),
+    path("messages/", include("sportsplatform.notifications.urls")),
+    path("live/", include("sportsplatform.telemetry.urls")),
+    path("screen/", include("sportsplatform.screen.urls")),
     path("", include("sportsplatform.portal.urls")),
 ]
 if settings.DEBUG:
     # Development only (production serves media from the reverse proxy with the same rule):
     # photos are public files; venue documents never are, they go through venues:document.
     urlpatterns += [
-        re_path(
-            r"^media/(?!venues/\d+/documents/)(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}
-        ),
+        re_path(r"^media/(?!venues/\d+/documents/)(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
     ]
 
 handler400 = "sportsplatform.core.error_views.bad_request"

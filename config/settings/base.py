@@ -11,16 +11,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
 
 
-def env_bool(name: str, default: bool = False) -> bool:
-    value = os.environ.get(name)
-    if value is None:
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
-
-
-def env_list(name: str, default: str = "") -> list[str]:
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
-
+from .base_env import env_bool, env_list  # noqa: E402
 
 DEBUG = env_bool("DEBUG", True)
 # Development key only; production.py refuses to start without SECRET_KEY.
@@ -57,6 +48,15 @@ INSTALLED_APPS = [
     "sportsplatform.venues",
     "sportsplatform.facilities",
     "sportsplatform.maps",
+    "sportsplatform.orders",
+    "sportsplatform.ledger",
+    "sportsplatform.payments",
+    "sportsplatform.booking",
+    "sportsplatform.wallet",
+    "sportsplatform.coupons",
+    "sportsplatform.notifications",
+    "sportsplatform.telemetry",
+    "sportsplatform.screen",
     "sportsplatform.portal",
     "sportsplatform.api",
     "sportsplatform.backoffice",
@@ -117,8 +117,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
         "init_command": (
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
-            "PRAGMA busy_timeout=20000;"
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=20000;"
         ),
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -295,8 +294,12 @@ MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
 MAP_TILE_SUBDOMAINS = os.environ.get("MAP_TILE_SUBDOMAINS", "01234567")
 MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "")
 
+# --- Integrations (one module each) ------------------------------------------------------
 # --- Back office --------------------------------------------------------------------------
 from sportsplatform.backoffice.theme import UNFOLD  # noqa: E402,F401
+
+from .devices import *  # noqa: E402,F403
+from .payments import *  # noqa: E402,F403
 
 AUDITLOG_INCLUDE_ALL_MODELS = False
 

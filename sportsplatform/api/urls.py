@@ -11,7 +11,10 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from . import views
 
 # Apps that expose endpoints under /api/v1/. An app adds itself here with its api_urls module.
-V1_APPS = ["regions", "accounts", "venues", "facilities", "maps"]
+V1_APPS = [
+    "regions", "accounts", "venues", "facilities", "maps", "booking", "orders", "payments", "wallet", "coupons",
+    "notifications", "telemetry", "screen",
+]
 
 
 def _v1_patterns():

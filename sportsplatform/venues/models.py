@@ -165,6 +165,8 @@ class CourtKind(models.TextChoices):
     ROOM = "room", pgettext_lazy("bookable unit", "room")
     TABLE = "table", pgettext_lazy("bookable unit", "table")
     AREA = "area", pgettext_lazy("bookable unit", "area")
+    # Sold as tickets: many people per time (a pool or gym session); capacity is places per session.
+    SESSION = "session", pgettext_lazy("bookable unit", "session")
 
 
 class Court(models.Model):
@@ -174,7 +176,9 @@ class Court(models.Model):
     name = models.CharField(_("name"), max_length=64)
     kind = models.CharField(_("kind"), max_length=10, choices=CourtKind.choices, default=CourtKind.COURT)
     sport = models.ForeignKey(Sport, on_delete=models.PROTECT, related_name="courts", verbose_name=_("sport"))
-    capacity = models.PositiveSmallIntegerField(_("capacity"), default=4, help_text=_("People per booking."))
+    capacity = models.PositiveSmallIntegerField(
+        _("capacity"), default=4, help_text=_("People per booking; for sessions, places per session.")
+    )
     price_per_hour = models.DecimalField(
         _("price per hour (yuan)"),
         max_digits=8,

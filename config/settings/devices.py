@@ -1,0 +1,1 @@
+"""Devices, telemetry and the data screen (imported by base.py)."""

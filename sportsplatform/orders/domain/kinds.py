@@ -1,0 +1,50 @@
+"""What each kind of order does when it is paid, released or refunded.
+
+The order and payment code does not know about slots, registrations or top-ups: each app that
+sells something registers an OrderKindHandler for its OrderKind from AppConfig.ready(). Handlers
+run inside the caller's transaction with the order row locked."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from ..models import Order
+
+
+class OrderKindHandler:
+    kind: str = ""
+
+    def on_paid(self, *, order: Order, actor=None) -> None:
+        """The order is paid: confirm what it holds (issue tickets, confirm places, credit a card)."""
+
+    def on_released(self, *, order: Order, actor=None) -> None:
+        """The order expired, was cancelled or fully refunded: free what it holds."""
+
+    def can_confirm_late(self, *, order: Order) -> bool:
+        """A payment arrived after the order expired: can what it bought still be had? Re-acquires it
+        and returns True, or returns False (the payment is then refunded)."""
+        return False
+
+    def refund_quote(self, *, order: Order, now: datetime) -> RefundQuote:
+        """How much of a paid order the buyer gets back if they cancel now."""
+        return RefundQuote(amount=order.amount - order.refunded_amount, percent=100, rule="")
+
+
+@dataclass(frozen=True)
+class RefundQuote:
+    amount: Decimal
+    percent: int
+    rule: str  # human-readable rule that applied, shown to the user
+
+
+_HANDLERS: dict[str, OrderKindHandler] = {}
+
+
+def register_order_kind(handler: OrderKindHandler) -> None:
+    _HANDLERS[handler.kind] = handler
+
+
+def handler_for(order: Order) -> OrderKindHandler:
+    return _HANDLERS.get(order.kind) or OrderKindHandler()
