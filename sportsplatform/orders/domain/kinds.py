@@ -27,6 +27,12 @@ class OrderKindHandler:
         and returns True, or returns False (the payment is then refunded)."""
         return False
 
+    def destination_account(self, *, order: Order):
+        """The ledger account that receives the money when the order is paid (the venue by default)."""
+        from sportsplatform.ledger.domain.posting import venue_account
+
+        return venue_account(order.venue)
+
     def refund_quote(self, *, order: Order, now: datetime) -> RefundQuote:
         """How much of a paid order the buyer gets back if they cancel now."""
         return RefundQuote(amount=order.amount - order.refunded_amount, percent=100, rule="")

@@ -13,7 +13,7 @@ from sportsplatform.core import audit
 from sportsplatform.core.errors import IllegalTransition
 
 from ..models import ORDER_TRANSITIONS, Order, OrderEvent, OrderStatus
-from .signals import order_status_changed
+from .signals import order_releasing, order_status_changed
 
 
 def lock_order(order_id: int) -> Order:
@@ -33,6 +33,8 @@ def transition_order(
     if not can_transition(order, to):
         raise IllegalTransition(code="illegal_transition", fields={"status": [order.status, str(to)]})
     previous = order.status
+    if to in (OrderStatus.CANCELLED, OrderStatus.REFUNDED, OrderStatus.EXPIRED):
+        order_releasing.send(sender=Order, order=order, to=to, actor=actor)
     now = timezone.now()
     order.status = to
     fields = ["status", "updated_at"]
