@@ -6,3 +6,10 @@ class BookingConfig(AppConfig):
     name = "sportsplatform.booking"
     label = "booking"
     verbose_name = _("Booking")
+
+    def ready(self):
+        from sportsplatform.orders.domain.kinds import register_order_kind
+
+        from .domain.handler import BookingOrderHandler
+
+        register_order_kind(BookingOrderHandler())
