@@ -24,6 +24,11 @@ const files = [
   ["leaflet.markercluster/dist/MarkerCluster.css", "leaflet.markercluster/MarkerCluster.css"],
   ["leaflet.markercluster/dist/MarkerCluster.Default.css", "leaflet.markercluster/MarkerCluster.Default.css"],
   ["axe-core/axe.min.js", "axe-core/axe.min.js"],
+  // The check-in desk's camera scanner: an ES module that loads its worker from the same folder.
+  ["qr-scanner/qr-scanner.min.js", "qr-scanner/qr-scanner.min.js"],
+  ["qr-scanner/qr-scanner.min.js.map", "qr-scanner/qr-scanner.min.js.map"],
+  ["qr-scanner/qr-scanner-worker.min.js", "qr-scanner/qr-scanner-worker.min.js"],
+  ["qr-scanner/qr-scanner-worker.min.js.map", "qr-scanner/qr-scanner-worker.min.js.map"],
 ];
 
 rmSync(out, { recursive: true, force: true });
