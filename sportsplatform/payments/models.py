@@ -17,6 +17,15 @@ class PaymentStatus(models.TextChoices):
     SUCCEEDED = "succeeded", _("succeeded")
     FAILED = "failed", _("failed")
     CLOSED = "closed", _("closed unpaid")
+    # Money that arrived for an order that could not keep it (paid after expiry when its slots were
+    # gone, paid after cancellation, or paid a second time): always refunded in full, and booked
+    # through the ledger's unmatched account, never the venue's.
+    UNMATCHED = "unmatched", _("not needed, refunded")
+
+
+# Statuses of a payment whose money reached the provider.
+MONEY_RECEIVED = (PaymentStatus.SUCCEEDED, PaymentStatus.UNMATCHED)
+OPEN_PAYMENT_STATUSES = (PaymentStatus.CREATED, PaymentStatus.PENDING)
 
 
 class Payment(models.Model):
@@ -38,8 +47,11 @@ class Payment(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
     succeeded_at = models.DateTimeField(_("paid at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
-    # Set when the order had expired before the money arrived (payments.domain.late decides).
+    # Set when the order had expired before the money arrived (payments.domain.capture decides).
     late = models.BooleanField(_("arrived after expiry"), default=False)
+    failure = models.CharField(_("failure"), max_length=255, blank=True)
+    # Last time the provider was asked about this payment (the no-callback query, expiry).
+    queried_at = models.DateTimeField(_("last queried"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -87,12 +99,18 @@ class Refund(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
     succeeded_at = models.DateTimeField(_("refunded at"), null=True, blank=True)
     failure = models.CharField(_("failure"), max_length=255, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("refund")
         verbose_name_plural = _("refunds")
         constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_positive")]
+        indexes = [
+            # The retry sweep reads only refunds that are not done.
+            models.Index(fields=["last_attempt_at"], condition=~Q(status="succeeded"), name="refund_open_retry"),
+        ]
 
     scope_region_field = "order__venue__region"
     scope_organisation_field = "order__venue__operator_id"
@@ -129,3 +147,116 @@ class ProviderNotification(models.Model):
 
     def __str__(self):
         return f"{self.provider}:{self.notification_id}"
+
+
+class ReconciliationStatus(models.TextChoices):
+    MATCHED = "matched", _("matched")
+    MISMATCHED = "mismatched", _("mismatches found")
+    FAILED = "failed", _("statement not available")
+
+
+class ReconciliationReport(models.Model):
+    """One provider's statement for one day compared with our succeeded payments and refunds.
+    Mismatches: [{"kind": "payment"|"refund", "problem": "missing_at_provider"|"missing_here"|
+    "amount_differs", "out_trade_no", "out_refund_no", "ours", "theirs"}]."""
+
+    provider = models.CharField(_("provider"), max_length=10)
+    day = models.DateField(_("day"))
+    status = models.CharField(_("result"), max_length=10, choices=ReconciliationStatus.choices)
+    payments_count = models.PositiveIntegerField(_("our payments"), default=0)
+    payments_total = models.DecimalField(
+        _("our payments total"), max_digits=14, decimal_places=2, default=Decimal("0.00")
+    )
+    refunds_count = models.PositiveIntegerField(_("our refunds"), default=0)
+    refunds_total = models.DecimalField(
+        _("our refunds total"), max_digits=14, decimal_places=2, default=Decimal("0.00")
+    )
+    provider_payments_count = models.PositiveIntegerField(_("provider payments"), default=0)
+    provider_payments_total = models.DecimalField(
+        _("provider payments total"), max_digits=14, decimal_places=2, default=Decimal("0.00")
+    )
+    provider_refunds_count = models.PositiveIntegerField(_("provider refunds"), default=0)
+    provider_refunds_total = models.DecimalField(
+        _("provider refunds total"), max_digits=14, decimal_places=2, default=Decimal("0.00")
+    )
+    mismatches = models.JSONField(_("mismatches"), default=list, blank=True)
+    error = models.CharField(_("error"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["-day", "provider"]
+        verbose_name = _("reconciliation report")
+        verbose_name_plural = _("reconciliation reports")
+        constraints = [models.UniqueConstraint(fields=["provider", "day"], name="reconciliation_provider_day")]
+
+    def __str__(self):
+        return f"{self.provider} {self.day}"
+
+    @property
+    def mismatch_count(self) -> int:
+        return len(self.mismatches or [])
+
+
+# --- the sandbox gateway's own records ----------------------------------------------------------
+# The sandbox provider plays a real gateway, so it keeps its own books, apart from ours: what it
+# was asked to collect, what the payer paid, what it refunded. Our Payment/Refund rows learn about
+# them only through its signed callbacks and its query/refund/bill answers, like with WeChat.
+
+
+class SandboxTradeState(models.TextChoices):
+    NOTPAY = "NOTPAY", _("not paid")
+    SUCCESS = "SUCCESS", _("paid")
+    CLOSED = "CLOSED", _("closed")
+
+
+class SandboxTrade(models.Model):
+    out_trade_no = models.CharField(max_length=32, unique=True)
+    transaction_id = models.CharField(max_length=32, unique=True)
+    # The secret part of the cashier URL: whoever has the pay_url can pay, nobody can guess one.
+    token = models.CharField(max_length=43, unique=True)
+    description = models.CharField(max_length=128)
+    amount = models.DecimalField(max_digits=10, decimal_places=2)
+    time_expire = models.DateTimeField()
+    notify_url = models.CharField(max_length=255, blank=True)
+    return_url = models.CharField(max_length=255, blank=True)
+    state = models.CharField(max_length=8, choices=SandboxTradeState.choices, default=SandboxTradeState.NOTPAY)
+    # The id of the payment notification, the same on every delivery attempt (WeChat keeps it too).
+    notification_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("sandbox trade")
+        verbose_name_plural = _("sandbox trades")
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="sandbox_trade_amount_positive")]
+
+    def __str__(self):
+        return self.out_trade_no
+
+
+class SandboxRefundState(models.TextChoices):
+    PROCESSING = "PROCESSING", _("processing")
+    SUCCESS = "SUCCESS", _("refunded")
+
+
+class SandboxRefund(models.Model):
+    trade = models.ForeignKey(SandboxTrade, on_delete=models.PROTECT, related_name="refunds")
+    out_refund_no = models.CharField(max_length=64, unique=True)
+    refund_id = models.CharField(max_length=32, unique=True)
+    amount = models.DecimalField(max_digits=10, decimal_places=2)
+    state = models.CharField(max_length=10, choices=SandboxRefundState.choices, default=SandboxRefundState.SUCCESS)
+    notification_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    succeeded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("sandbox refund")
+        verbose_name_plural = _("sandbox refunds")
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="sandbox_refund_amount_positive")]
+
+    def __str__(self):
+        return self.out_refund_no

@@ -1,5 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "payments"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("sandbox/<str:token>/", views.sandbox_cashier, name="sandbox-cashier"),
+]

@@ -27,9 +27,36 @@ def enabled_codes() -> list[str]:
     return [code for code in settings.PAYMENT_PROVIDERS if code in _MODULES]
 
 
-def get_provider(code: str) -> PaymentProvider:
-    if code not in enabled_codes():
+def known_codes() -> list[str]:
+    return list(_MODULES)
+
+
+def load_provider(code: str) -> PaymentProvider:
+    """The provider class for `code`, enabled or not: a payment made through a provider that has
+    since been switched off still has to be queried, captured and refunded through it."""
+    if code not in _MODULES:
         raise ProviderError(code="payment_method_unavailable")
     if code not in _CLASSES:
         import_module(_MODULES[code])
     return _CLASSES[code]()
+
+
+def get_provider(code: str) -> PaymentProvider:
+    """An enabled provider, for new payments and incoming callbacks."""
+    if code not in enabled_codes():
+        raise ProviderError(code="payment_method_unavailable")
+    return load_provider(code)
+
+
+def offered_providers() -> list[PaymentProvider]:
+    """What the checkout offers: enabled and configured (WeChat/Alipay need their keys), in the
+    order PAYMENT_PROVIDERS lists them."""
+    offered = []
+    for code in enabled_codes():
+        try:
+            provider = load_provider(code)
+        except ImportError:
+            continue
+        if provider.is_configured():
+            offered.append(provider)
+    return offered
