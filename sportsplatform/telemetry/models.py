@@ -138,7 +138,8 @@ class GateEvent(models.Model):
         ]
         indexes = [
             models.Index(fields=["venue", "at"], name="gate_event_venue_at"),
-            models.Index(fields=["received_at"], name="gate_event_received_at"),
+            # Pruning deletes by event time across all venues.
+            models.Index(fields=["at"], name="gate_event_at"),
         ]
 
     scope_region_field = "venue__region"

@@ -1,0 +1,505 @@
+"""Ingesting gate events: the one function both the HTTP endpoint and the MQTT bridge call.
+
+`ingest_gate_events(batches=[DeviceBatch(...)], channel=...)` validates every event of every
+(already authenticated) message, refuses what is wrong with a reason, and writes the rest in one
+transaction:
+
+1. the venues' occupancy rows are created if missing and locked, in venue order (two writers for
+   the same venue queue here; different venues never wait for each other, and never deadlock);
+2. raw events are inserted with ON CONFLICT DO NOTHING on (gate, event id): what the database
+   reports as new is counted, everything else was a duplicate (a device resending, a message
+   delivered twice by the broker);
+3. the occupancy of each venue's latest local day is added to (events of an earlier day only
+   reach the rollups); current = max(0, entries − exits), whatever the order events came in;
+4. 5-minute, hourly and daily rollups are upserted (counters added in SQL), and the peaks of the
+   touched days recomputed from the 5-minute totals (a window sum), so late and out-of-order
+   events give the same rollups as events in order;
+5. the operator is alerted once when a venue passes its capacity;
+6. devices are marked online.
+
+After commit, live listeners are told (telemetry.domain.live). Events older than
+TELEMETRY_LATE_EVENT_MAX_AGE are refused: raw events are pruned later than that, so a resent old
+event can never be counted twice. Ingestion writes no audit rows: the raw events are the record."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from ..models import GATE_KINDS, Device, DeviceCredential, DeviceStatus, Direction, Granularity
+from . import alerts, live, sql
+from .auth import DeviceIdentity, DeviceRejected, GateInfo, venue_gates
+from .rejections import Rejected, record_rejections
+
+EVENTS_TABLE = "telemetry_gateevent"
+ROLLUP_TABLE = "telemetry_trafficrollup"
+OCCUPANCY_TABLE = "telemetry_venueoccupancy"
+INSERT_CHUNK = 1000
+TOUCH_EVERY = timedelta(seconds=30)
+_GATE_REFRESH_SECONDS = 5.0
+_gate_refreshed: dict[int, float] = {}
+
+
+@dataclass
+class DeviceBatch:
+    """One authenticated message: its sender and its events (parsed JSON). MQTT adds the venue
+    and gate named by the topic."""
+
+    identity: DeviceIdentity
+    events: list
+    topic_venue_id: int | None = None
+    topic_gate: str | None = None
+
+
+@dataclass(frozen=True)
+class EventRejection:
+    index: int
+    reason: str
+    detail: str = ""
+
+
+@dataclass
+class BatchResult:
+    accepted: int = 0
+    duplicates: int = 0
+    rejected: list[EventRejection] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Row:
+    batch: int
+    event_id: str
+    gate_id: int
+    venue_id: int
+    direction: str
+    count: int
+    at: datetime
+
+
+# --- parsing -----------------------------------------------------------------------------------
+
+
+def parse_events(body: bytes) -> list:
+    """The events of a message body: `{"events": [...]}` (API.md), a list of events, or one event
+    object (a gate publishing each passage). DeviceRejected when it is none of these."""
+    if len(body) > settings.TELEMETRY_MAX_BODY_BYTES:
+        raise DeviceRejected("too_large", f"{len(body)} bytes")
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise DeviceRejected("bad_json", str(exc)[:120]) from None
+    if isinstance(data, dict) and "events" in data:
+        events = data["events"]
+    elif isinstance(data, dict):
+        events = [data]
+    else:
+        events = data
+    if not isinstance(events, list) or not events:
+        raise DeviceRejected("bad_envelope", 'expected {"events": [ ... ]} with at least one event')
+    if len(events) > settings.TELEMETRY_MAX_EVENTS_PER_BATCH:
+        raise DeviceRejected(
+            "too_many_events", f"{len(events)} events, at most {settings.TELEMETRY_MAX_EVENTS_PER_BATCH}"
+        )
+    return events
+
+
+def parse_event_time(value) -> datetime | None:
+    """ISO 8601 (an offset is expected; without one the time is taken as Asia/Shanghai) or unix
+    seconds (milliseconds above 10^12). None when it is neither."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        seconds = value / 1000 if value > 1e12 else value
+        try:
+            return datetime.fromtimestamp(seconds, tz=timezone.get_default_timezone())
+        except (OverflowError, OSError, ValueError):
+            return None
+    if not isinstance(value, str) or len(value) > 40:
+        return None
+    try:
+        at = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    if timezone.is_naive(at):
+        at = timezone.make_aware(at, timezone.get_default_timezone())
+    return at
+
+
+def derived_event_id(*, identity: DeviceIdentity, gate: str, at: datetime, direction: str) -> str:
+    """The id of an event sent without one: the same reading sent again gets the same id."""
+    raw = f"{identity.device_id}|{gate}|{at.astimezone(UTC).isoformat()}|{direction}"
+    return "d:" + hashlib.sha256(raw.encode()).hexdigest()[:40]
+
+
+def _gates_with(venue_id: int, code: str) -> dict[str, GateInfo]:
+    """The venue's devices; looked up again (at most every few seconds) for an unknown code, so a
+    device registered a moment ago is found without waiting for the cache to expire."""
+    gates = venue_gates(venue_id)
+    if code in gates:
+        return gates
+    now = time.monotonic()
+    if now - _gate_refreshed.get(venue_id, 0.0) >= _GATE_REFRESH_SECONDS:
+        _gate_refreshed[venue_id] = now
+        gates = venue_gates(venue_id, refresh=True)
+    return gates
+
+
+def _validate(batch_index: int, batch: DeviceBatch, now: datetime, result: BatchResult) -> list[_Row]:
+    identity = batch.identity
+    rows: list[_Row] = []
+    oldest = now - settings.TELEMETRY_LATE_EVENT_MAX_AGE
+    newest = now + settings.TELEMETRY_FUTURE_TOLERANCE
+    max_count = settings.TELEMETRY_MAX_COUNT_PER_EVENT
+    if batch.topic_venue_id is not None and batch.topic_venue_id != identity.venue_id:
+        for index in range(len(batch.events)):
+            result.rejected.append(EventRejection(index, "wrong_venue", f"topic venue {batch.topic_venue_id}"))
+        return rows
+    default_gate = batch.topic_gate or (identity.device_code if identity.counts_people else None)
+
+    for index, raw in enumerate(batch.events):
+
+        def reject(reason: str, detail: str = "", index=index) -> None:
+            result.rejected.append(EventRejection(index, reason, detail))
+
+        if not isinstance(raw, dict):
+            reject("bad_event", "an event is an object")
+            continue
+        venue = raw.get("venue")
+        if venue is not None and str(venue) != str(identity.venue_id):
+            reject("wrong_venue", f"venue {str(venue)[:20]} is not the device's venue")
+            continue
+        gate_code = raw.get("gate", default_gate)
+        if batch.topic_gate is not None and gate_code != batch.topic_gate:
+            reject("gate_mismatch", "gate differs from the topic's gate")
+            continue
+        if not isinstance(gate_code, str) or not gate_code or len(gate_code) > 32:
+            reject("bad_gate", "gate must be the gate's code")
+            continue
+        gate = _gates_with(identity.venue_id, gate_code).get(gate_code)
+        if gate is None:
+            reject("unknown_gate", f"no device {gate_code!r} at venue {identity.venue_id}")
+            continue
+        if gate.kind not in GATE_KINDS:
+            reject("not_a_gate", f"{gate_code!r} does not count people")
+            continue
+        if gate.status == DeviceStatus.DISABLED:
+            reject("gate_disabled", f"{gate_code!r} is disabled")
+            continue
+        direction = raw.get("direction")
+        if direction not in (Direction.IN, Direction.OUT):
+            reject("bad_direction", 'direction must be "in" or "out"')
+            continue
+        count = raw.get("count", 1)
+        if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= max_count:
+            reject("bad_count", f"count must be a whole number from 1 to {max_count}")
+            continue
+        at = parse_event_time(raw.get("at"))
+        if at is None:
+            reject("bad_time", "at must be ISO 8601 with an offset, or unix seconds")
+            continue
+        if at < oldest:
+            reject("too_old", f"older than {settings.TELEMETRY_LATE_EVENT_MAX_AGE}")
+            continue
+        if at > newest:
+            reject("in_future", "later than the server's clock allows")
+            continue
+        event_id = raw.get("id", raw.get("event_id"))
+        if event_id is None:
+            event_id = derived_event_id(identity=identity, gate=gate_code, at=at, direction=direction)
+        elif isinstance(event_id, bool) or not isinstance(event_id, str | int) or not 1 <= len(str(event_id)) <= 64:
+            reject("bad_event_id", "id must be a string of 1 to 64 characters")
+            continue
+        rows.append(_Row(batch_index, str(event_id), gate.device_id, identity.venue_id, direction, count, at))
+    return rows
+
+
+# --- the write ---------------------------------------------------------------------------------
+
+
+def ingest_gate_events(
+    *, batches: list[DeviceBatch], channel: str, received_at: datetime | None = None
+) -> list[BatchResult]:
+    """Validate and store the events of `batches` (see the module docstring); one BatchResult per
+    batch, in order. Rejections are counted and logged; duplicates are not rejections."""
+    now = received_at or timezone.now()
+    results = [BatchResult() for _ in batches]
+    rows: list[_Row] = []
+    for i, batch in enumerate(batches):
+        rows.extend(_validate(i, batch, now, results[i]))
+
+    # The same event twice in one call: the later copies are duplicates.
+    unique: dict[tuple[int, str], _Row] = {}
+    for row in rows:
+        key = (row.gate_id, row.event_id)
+        if key in unique:
+            results[row.batch].duplicates += 1
+        else:
+            unique[key] = row
+    rows = list(unique.values())
+
+    changed: list[live.OccupancyChange] = []
+    if batches:
+        with transaction.atomic():
+            new_rows = _store(rows, now) if rows else []
+            for row in new_rows:
+                results[row.batch].accepted += 1
+            stored = {(row.gate_id, row.event_id) for row in new_rows}
+            for row in rows:
+                if (row.gate_id, row.event_id) not in stored:
+                    results[row.batch].duplicates += 1
+            if new_rows:
+                changed = _apply(new_rows, now)
+            _touch_devices(batches, new_rows or rows, now)
+        if changed:
+            transaction.on_commit(lambda: live.publish(changed))
+
+    _count_rejections(batches, results, channel)
+    return results
+
+
+def _count_rejections(batches: list[DeviceBatch], results: list[BatchResult], channel: str) -> None:
+    items = []
+    for batch, result in zip(batches, results, strict=True):
+        if not result.rejected:
+            continue
+        by_reason = Counter(r.reason for r in result.rejected)
+        first_detail = {}
+        for r in result.rejected:
+            first_detail.setdefault(r.reason, r.detail)
+        for reason, n in by_reason.items():
+            items.append(
+                Rejected(
+                    reason=reason,
+                    detail=f"{n} event(s); {first_detail[reason]}",
+                    key_id=batch.identity.key_id,
+                    venue_id=batch.identity.venue_id,
+                    count=n,
+                )
+            )
+    record_rejections(channel=channel, items=items)
+
+
+def _lock_occupancy(venue_days: dict[int, date], now: datetime) -> None:
+    venue_ids = sorted(venue_days)
+    for chunk in sql.chunks(venue_ids, 500):
+        params = [p for v in chunk for p in (v, sql.db_date(venue_days[v]), sql.db_datetime(now))]
+        sql.execute(
+            f"INSERT INTO {OCCUPANCY_TABLE} (venue_id, day, today_in, today_out, current, updated_at) "  # noqa: S608
+            f"VALUES {_zero_values(len(chunk))} ON CONFLICT (venue_id) DO NOTHING",
+            params,
+        )
+        if sql.is_postgres():
+            placeholders = ", ".join(["%s"] * len(chunk))
+            sql.execute(
+                f"SELECT venue_id FROM {OCCUPANCY_TABLE} WHERE venue_id IN ({placeholders}) "  # noqa: S608
+                "ORDER BY venue_id FOR UPDATE",
+                list(chunk),
+            )
+
+
+def _zero_values(n: int) -> str:
+    return ", ".join(["(%s, %s, 0, 0, 0, %s)"] * n)
+
+
+def _store(rows: list[_Row], now: datetime) -> list[_Row]:
+    """Insert the raw events; the rows the database took (the others were already there)."""
+    tz = timezone.get_default_timezone()
+    venue_days: dict[int, date] = {}
+    for row in rows:
+        day = row.at.astimezone(tz).date()
+        if venue_days.get(row.venue_id) is None or day > venue_days[row.venue_id]:
+            venue_days[row.venue_id] = day
+    _lock_occupancy(venue_days, now)
+
+    received = sql.db_datetime(now)
+    inserted: set[tuple[int, str]] = set()
+    ordered = sorted(rows, key=lambda r: (r.gate_id, r.event_id))
+    for chunk in sql.chunks(ordered, INSERT_CHUNK):
+        values, params = sql.values_clause(
+            [(r.event_id, r.gate_id, r.venue_id, r.direction, r.count, sql.db_datetime(r.at), received) for r in chunk],
+            7,
+        )
+        returned = sql.execute(
+            f"INSERT INTO {EVENTS_TABLE} (event_id, device_id, venue_id, direction, count, at, received_at) "  # noqa: S608
+            f"VALUES {values} ON CONFLICT (device_id, event_id) DO NOTHING RETURNING device_id, event_id",
+            params,
+        )
+        inserted.update((device_id, event_id) for device_id, event_id in returned)
+    return [r for r in rows if (r.gate_id, r.event_id) in inserted]
+
+
+def _bucket_starts(local: datetime) -> tuple[datetime, datetime, datetime]:
+    five = local.replace(minute=local.minute - local.minute % 5, second=0, microsecond=0)
+    return five, five.replace(minute=0), five.replace(hour=0, minute=0)
+
+
+def _apply(rows: list[_Row], now: datetime) -> list[live.OccupancyChange]:
+    tz = timezone.get_default_timezone()
+    rollups: dict[tuple[int, str, datetime], list[int]] = defaultdict(lambda: [0, 0])
+    day_totals: dict[tuple[int, date], list[int]] = defaultdict(lambda: [0, 0])
+    earliest: dict[tuple[int, date], datetime] = {}
+    for row in rows:
+        local = row.at.astimezone(tz)
+        five, hour, day_start = _bucket_starts(local)
+        slot = 0 if row.direction == Direction.IN else 1
+        for granularity, start in (
+            (Granularity.FIVE_MINUTES, five),
+            (Granularity.HOUR, hour),
+            (Granularity.DAY, day_start),
+        ):
+            rollups[(row.venue_id, granularity.value, start)][slot] += row.count
+        key = (row.venue_id, local.date())
+        day_totals[key][slot] += row.count
+        if key not in earliest or five < earliest[key]:
+            earliest[key] = five
+
+    changed = _update_occupancy(day_totals, now)
+    _upsert_rollups(rollups)
+    _recompute_peaks(earliest)
+    alerts.check_capacity(changed, now=now)
+    return changed
+
+
+def _update_occupancy(day_totals: dict[tuple[int, date], list[int]], now: datetime) -> list[live.OccupancyChange]:
+    """Add each venue's latest day of the batch to its occupancy row (an earlier day than the
+    row's is left alone; a later one starts the row afresh: the daily reset)."""
+    latest: dict[int, tuple[date, int, int]] = {}
+    for (venue_id, day), (entries, exits) in day_totals.items():
+        if venue_id not in latest or day > latest[venue_id][0]:
+            latest[venue_id] = (day, entries, exits)
+    t = OCCUPANCY_TABLE
+    new_in = (
+        f"CASE WHEN excluded.day > {t}.day THEN excluded.today_in "
+        f"WHEN excluded.day = {t}.day THEN {t}.today_in + excluded.today_in ELSE {t}.today_in END"
+    )
+    new_out = (
+        f"CASE WHEN excluded.day > {t}.day THEN excluded.today_out "
+        f"WHEN excluded.day = {t}.day THEN {t}.today_out + excluded.today_out ELSE {t}.today_out END"
+    )
+    changed: list[live.OccupancyChange] = []
+    today = timezone.localdate(now)
+    for chunk in sql.chunks(sorted(latest.items()), 500):
+        values, params = sql.values_clause(
+            [
+                (venue_id, sql.db_date(day), entries, exits, max(0, entries - exits), sql.db_datetime(now))
+                for venue_id, (day, entries, exits) in chunk
+            ],
+            6,
+        )
+        returned = sql.execute(
+            f"INSERT INTO {t} (venue_id, day, today_in, today_out, current, updated_at) VALUES {values} "  # noqa: S608
+            f"ON CONFLICT (venue_id) DO UPDATE SET "
+            f"today_in = {new_in}, today_out = {new_out}, "
+            f"current = {sql.greatest('0', f'({new_in}) - ({new_out})')}, "
+            f"alerted_at = CASE WHEN excluded.day > {t}.day THEN NULL ELSE {t}.alerted_at END, "
+            f"updated_at = CASE WHEN excluded.day >= {t}.day THEN excluded.updated_at ELSE {t}.updated_at END, "
+            f"day = CASE WHEN excluded.day > {t}.day THEN excluded.day ELSE {t}.day END "
+            f"RETURNING venue_id, day, today_in, today_out, current, alerted_at",
+            params,
+        )
+        for venue_id, day, today_in, today_out, current, alerted_at in returned:
+            day = date.fromisoformat(day) if isinstance(day, str) else day
+            if day == today:
+                changed.append(
+                    live.OccupancyChange(
+                        venue_id=venue_id,
+                        current=current,
+                        today_in=today_in,
+                        today_out=today_out,
+                        updated_at=now,
+                        alerted=alerted_at is not None,
+                    )
+                )
+    return changed
+
+
+def _upsert_rollups(rollups: dict[tuple[int, str, datetime], list[int]]) -> None:
+    t = ROLLUP_TABLE
+    for chunk in sql.chunks(sorted(rollups.items()), 1000):
+        params = [
+            p for (v, g, start), (entries, exits) in chunk for p in (v, g, sql.db_datetime(start), entries, exits)
+        ]
+        sql.execute(
+            f"INSERT INTO {t} (venue_id, granularity, bucket_start, entries, exits, peak_occupancy) "  # noqa: S608
+            f"VALUES {_rollup_values(len(chunk))} ON CONFLICT (venue_id, granularity, bucket_start) DO UPDATE SET "
+            f"entries = {t}.entries + excluded.entries, exits = {t}.exits + excluded.exits",
+            params,
+        )
+
+
+def _rollup_values(n: int) -> str:
+    return ", ".join(["(%s, %s, %s, %s, %s, 0)"] * n)
+
+
+def _recompute_peaks(earliest: dict[tuple[int, date], datetime]) -> None:
+    """Peaks of the touched days, from their 5-minute totals: a 5-minute bucket's peak is the
+    people inside at its end (max(0, entries − exits since the day began)); an hour's and a
+    day's, the highest of their 5-minute buckets. Rows before the earliest touched bucket cannot
+    change, so hours are recomputed from there on."""
+    tz = timezone.get_default_timezone()
+    by_day: dict[date, list[tuple[int, datetime]]] = defaultdict(list)
+    for (venue_id, day), first_five in earliest.items():
+        by_day[day].append((venue_id, first_five))
+    t = ROLLUP_TABLE
+    for day, venues in by_day.items():
+        day_start = timezone.make_aware(datetime.combine(day, datetime.min.time()), tz)
+        day_end = day_start + timedelta(days=1)
+        lo, hi = sql.db_datetime(day_start), sql.db_datetime(day_end)
+        for chunk in sql.chunks(sorted(venues), 300):
+            ids = [venue_id for venue_id, _first in chunk]
+            placeholders = ", ".join(["%s"] * len(ids))
+            running = "SUM(entries - exits) OVER (PARTITION BY venue_id ORDER BY bucket_start)"
+            window = (
+                f"SELECT id, {sql.greatest('0', running)} AS p FROM {t} "  # noqa: S608 - fixed names
+                f"WHERE granularity = '5m' AND venue_id IN ({placeholders}) "
+                "AND bucket_start >= %s AND bucket_start < %s"
+            )
+            sql.execute(
+                f"UPDATE {t} SET peak_occupancy = w.p FROM ({window}) AS w "  # noqa: S608
+                f"WHERE {t}.id = w.id AND {t}.peak_occupancy <> w.p",
+                [*ids, lo, hi],
+            )
+            # Hours from the earliest touched one to the end of the day; the day itself.
+            terms = " OR ".join(["(venue_id = %s AND bucket_start >= %s)"] * len(chunk))
+            for granularity, hours in ((Granularity.HOUR, 1), (Granularity.DAY, 24)):
+                params: list = [granularity.value, lo, hi]
+                for venue_id, first_five in chunk:
+                    start = first_five.replace(minute=0) if granularity == Granularity.HOUR else day_start
+                    params += [venue_id, sql.db_datetime(start)]
+                end = sql.plus(f"{t}.bucket_start", hours=hours)
+                sql.execute(
+                    f"UPDATE {t} SET peak_occupancy = (SELECT COALESCE(MAX(c.peak_occupancy), 0) FROM {t} AS c "  # noqa: S608
+                    f"WHERE c.venue_id = {t}.venue_id AND c.granularity = '5m' "
+                    f"AND c.bucket_start >= {t}.bucket_start AND c.bucket_start < {end}) "
+                    f"WHERE granularity = %s AND bucket_start >= %s AND bucket_start < %s AND ({terms})",
+                    params,
+                )
+
+
+def _touch_devices(batches: list[DeviceBatch], rows: list[_Row], now: datetime) -> None:
+    """Senders and gates that reported are online; written at most every TOUCH_EVERY per device."""
+    from django.db.models import Q
+
+    device_ids = {batch.identity.device_id for batch in batches} | {row.gate_id for row in rows}
+    cutoff = now - TOUCH_EVERY
+    if device_ids:
+        Device.objects.filter(pk__in=sorted(device_ids)).exclude(status=DeviceStatus.DISABLED).filter(
+            Q(last_seen_at__isnull=True) | Q(last_seen_at__lt=cutoff) | Q(status=DeviceStatus.OFFLINE)
+        ).update(last_seen_at=now, status=DeviceStatus.ONLINE)
+    credential_ids = sorted({batch.identity.credential_id for batch in batches})
+    if credential_ids:
+        DeviceCredential.objects.filter(pk__in=credential_ids).filter(
+            Q(last_used_at__isnull=True) | Q(last_used_at__lt=cutoff)
+        ).update(last_used_at=now)
+
+
+def ingest_one(*, identity: DeviceIdentity, events: list, channel: str, **topic) -> BatchResult:
+    return ingest_gate_events(batches=[DeviceBatch(identity, events, **topic)], channel=channel)[0]

@@ -1,0 +1,59 @@
+"""The few SQL statements ingestion needs that the ORM cannot say: inserts that report which rows
+were new, upserts that add to counters, and window sums. Written once for SQLite (3.35+) and
+PostgreSQL; the differences are the functions in this module."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from django.db import connection
+
+
+def is_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def greatest(a: str, b: str) -> str:
+    return f"GREATEST({a}, {b})" if is_postgres() else f"MAX({a}, {b})"
+
+
+def plus(column: str, *, hours: int) -> str:
+    """`column` + a number of hours (bucket ends: Asia/Shanghai has no daylight saving time)."""
+    if is_postgres():
+        return f"({column} + INTERVAL '{int(hours)} hours')"
+    return f"datetime({column}, '+{int(hours)} hours')"
+
+
+def db_datetime(value):
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+def db_date(value):
+    return connection.ops.adapt_datefield_value(value)
+
+
+def chunks(rows: Sequence, size: int) -> Iterable[Sequence]:
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]
+
+
+def values_clause(rows: Sequence[Sequence], width: int) -> tuple[str, list]:
+    one = "(" + ", ".join(["%s"] * width) + ")"
+    params: list = []
+    for row in rows:
+        params.extend(row)
+    return ", ".join([one] * len(rows)), params
+
+
+def execute(sql: str, params: Sequence = ()) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        if cursor.description is None:
+            return []
+        return cursor.fetchall()
+
+
+def execute_rowcount(sql: str, params: Sequence = ()) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
