@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "card"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.card_index, name="index"),
+    path("open/", views.card_open, name="open"),
+    path("topup/", views.card_topup, name="topup"),
+]
