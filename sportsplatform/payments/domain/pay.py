@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from sportsplatform.core import audit
 from sportsplatform.core.errors import DomainError, IllegalTransition, ValidationFailed
-from sportsplatform.ledger.domain.posting import InsufficientFunds, post
+from sportsplatform.ledger.domain.posting import InsufficientFunds
 from sportsplatform.orders.domain.kinds import handler_for
 from sportsplatform.orders.domain.transitions import lock_order, log_order_event, transition_order
 from sportsplatform.orders.models import Order, OrderStatus
@@ -146,21 +146,6 @@ def start_payment(
 
 
 def _pay_free_order(*, order: Order, actor) -> None:
-    """A coupon covered the whole price: paid without a provider; the subsidy pays the venue."""
-    handler = handler_for(order)
+    """Nothing to pay (a free session): paid without a provider, and no money moves."""
     transition_order(order=order, to=OrderStatus.PAID, actor=actor, note="nothing to pay", data={"free": True})
-    handler.on_paid(order=order, actor=actor)
-    if order.subtotal > 0:
-        from sportsplatform.coupons.domain.subsidy import subsidy_account_for
-
-        post(
-            kind="payment.captured",
-            reference=f"order-free:{order.pk}",
-            lines=[
-                (handler.destination_account(order=order), order.subtotal),
-                (subsidy_account_for(order=order), -order.discount),
-            ],
-            order=order,
-            memo=order.number,
-            actor=actor,
-        )
+    handler_for(order).on_paid(order=order, actor=actor)
