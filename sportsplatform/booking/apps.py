@@ -13,3 +13,7 @@ class BookingConfig(AppConfig):
         from .domain.handler import BookingOrderHandler
 
         register_order_kind(BookingOrderHandler())
+
+        from .navigation import register_navigation
+
+        register_navigation()

@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "messages"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.message_list, name="list"),
+    path("read", views.mark_read_view, name="read"),
+]
