@@ -84,3 +84,52 @@ def _merge_beat_schedule() -> None:
 
 
 _merge_beat_schedule()
+
+
+# --- booking operations (slot upkeep, no-shows, reminders, message channels) ---------------------
+# Paid bookings get a reminder this long before they start (in-site, SMS, WeChat).
+BOOKING_REMINDER_BEFORE = timedelta(minutes=int(os.environ.get("BOOKING_REMINDER_MINUTES", "120")))
+BOOKING_BEAT_SCHEDULE = {
+    # Fill every bookable venue's window; before the usual 08:00 release.
+    "booking-generate-slots": {
+        "task": "sportsplatform.booking.tasks.generate_slots_task",
+        "schedule": crontab(hour=0, minute=20),
+    },
+    "booking-mark-no-shows": {
+        "task": "sportsplatform.booking.tasks.mark_no_shows_task",
+        "schedule": timedelta(minutes=5),
+    },
+    "booking-send-reminders": {
+        "task": "sportsplatform.booking.tasks.send_booking_reminders_task",
+        "schedule": timedelta(minutes=5),
+    },
+}
+# Extra message channels: name → function taking the Notification (notifications.channels).
+NOTIFICATION_CHANNELS = {
+    "sms": "sportsplatform.notifications.channels.send_sms",
+    "wechat": "sportsplatform.notifications.channels.send_wechat_template",
+}
+# SMS notices go through SMS_BACKEND with this approved template: two variables, the title and a
+# short text (Tencent "{1}：{2}", Aliyun "${title}：${content}"). Empty: no SMS notices (console: logged).
+SMS_TEMPLATE_NOTIFICATION = os.environ.get("SMS_TEMPLATE_NOTIFICATION", "")
+# WeChat official account template messages; unset: skipped.
+WECHAT_MP_APPID = os.environ.get("WECHAT_MP_APPID", "")
+WECHAT_MP_SECRET = os.environ.get("WECHAT_MP_SECRET", "")
+WECHAT_MP_API_BASE = os.environ.get("WECHAT_MP_API_BASE", "https://api.weixin.qq.com").rstrip("/")
+WECHAT_TEMPLATE_NOTIFICATION = os.environ.get("WECHAT_TEMPLATE_NOTIFICATION", "")
+# The template's keys for the title, the text and the time (each value ≤ 20 characters).
+WECHAT_TEMPLATE_FIELDS = {"title": "thing1", "body": "thing2", "time": "time3"}
+# Where a tapped message leads: this base URL + the message's link (e.g. https://venues.example.gov.cn).
+WECHAT_LINK_BASE_URL = os.environ.get("WECHAT_LINK_BASE_URL", "").rstrip("/")
+# user → openid of the official account ("" when unknown): dotted path.
+NOTIFICATION_WECHAT_OPENID = "sportsplatform.notifications.channels.default_openid"
+WECHAT_HTTP_TIMEOUT = (5, 10)
+
+
+def _merge_booking_beat_schedule() -> None:
+    from . import base
+
+    base.CELERY_BEAT_SCHEDULE.update(BOOKING_BEAT_SCHEDULE)
+
+
+_merge_booking_beat_schedule()
