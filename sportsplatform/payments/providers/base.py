@@ -27,6 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils import timezone
@@ -106,6 +107,12 @@ class BillRecord:
     amount: Decimal
     at: datetime
     out_refund_no: str = ""
+
+
+def parse_local(text: str, fmt: str) -> datetime:
+    """A provider's wall-clock time (Beijing time, as WeChat's and Alipay's statements and Alipay's
+    notify_time are written) as an aware datetime. Raises ValueError for anything else."""
+    return datetime.strptime(text, fmt).replace(tzinfo=ZoneInfo("Asia/Shanghai"))
 
 
 def check_timestamp(moment: datetime | None) -> None:
