@@ -131,10 +131,13 @@ def _refund_policy_text(order: Order) -> str:
     return describe_refund_tiers(policy_for(order.venue).refund_tiers or [])
 
 
-def _request_info(request) -> dict:
+def _request_info(request, order: Order) -> dict:
     return {
         "ip": getattr(request, "client_ip", "") or request.META.get("REMOTE_ADDR", ""),
         "user_agent": request.headers.get("User-Agent", "")[:255],
+        # Where the payer comes back to after the provider's page; the order page waits for the callback.
+        "return_url": reverse("orders:detail", args=[order.pk]),
+        "base_url": request.build_absolute_uri("/").rstrip("/"),
     }
 
 
@@ -189,7 +192,7 @@ def _start(request, order: Order, method: str):
     channel = "native" if method == "wechat" else ""
     try:
         payment = start_payment(
-            order=order, method=method, channel=channel, actor=request.user, request_info=_request_info(request)
+            order=order, method=method, channel=channel, actor=request.user, request_info=_request_info(request, order)
         )
     except DomainError as exc:
         return None, str(exc.message)
