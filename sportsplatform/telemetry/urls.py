@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "live"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("venues/<int:pk>/occupancy/stream", views.venue_occupancy_stream, name="venue-occupancy-stream"),
+    path("occupancy/stream", views.occupancy_stream_view, name="occupancy-stream"),
+]

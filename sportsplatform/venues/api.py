@@ -1,8 +1,8 @@
 """GET /api/v1/venues and /api/v1/venues/{id} (API.md, "Places"): the public venue register for
 the mini-program and partners. Reads only, through venues.queries; anonymous and cacheable.
 
-`/api/v1/venues/{id}/occupancy` belongs to the live crowd counts (issue 6) and is not here yet;
-until then `occupancy` in these answers is null."""
+`occupancy` in these answers comes from the gate counters (telemetry); the live figures of one
+venue are at `/api/v1/venues/{id}/occupancy` (telemetry/api.py)."""
 
 from __future__ import annotations
 
@@ -51,7 +51,9 @@ INVALID_NEAR = _("Enter a position as latitude,longitude in WGS-84 decimal degre
 RADIUS_NEEDS_NEAR = _("A radius needs a position: give near=latitude,longitude as well.")
 
 OCCUPANCY_NOTE = (
-    'Live crowd count: null until the gate counters are connected (issue 6); then `{"current", "capacity", "level"}`.'
+    '`occupancy`: people inside counted by the gates today, `{"current", "capacity", "level", "updated_at"}` '
+    "(null when the venue reports no counts); list answers may be up to a minute old, "
+    "`/api/v1/venues/{id}/occupancy` is live."
 )
 
 
@@ -167,7 +169,10 @@ def sport_name(sport: Sport) -> str:
 class OccupancySerializer(serializers.Serializer):
     current = serializers.IntegerField(help_text="People inside now.")
     capacity = serializers.IntegerField(allow_null=True, help_text="People allowed inside at once.")
-    level = serializers.CharField(help_text="`low`, `medium`, `high` or `full`.")
+    level = serializers.CharField(
+        allow_null=True, help_text="`comfortable`, `busy` (from 70 % of capacity) or `full`; null without capacity."
+    )
+    updated_at = serializers.DateTimeField(allow_null=True, help_text="Last count received.")
 
 
 class IntervalSerializer(serializers.Serializer):
@@ -271,8 +276,32 @@ class VenueListItemSerializer(serializers.Serializer):
         return photo_urls(photo, self.context.get("request"))[1] if photo else None
 
     @extend_schema_field(OccupancySerializer(allow_null=True))
-    def get_occupancy(self, venue: Venue) -> None:
-        return None
+    def get_occupancy(self, venue: Venue) -> dict | None:
+        from sportsplatform.telemetry.domain.occupancy import reading_from_row
+
+        row = getattr(venue, "_occupancy_row", None)
+        if row is None:
+            row = venue._occupancy_row = _occupancy_row(venue)
+        if row is False:
+            return None
+        reading = reading_from_row(venue_id=venue.pk, capacity=venue.capacity, row=row)
+        level = reading.level
+        return {
+            "current": reading.current,
+            "capacity": reading.capacity,
+            "level": level.value if level else None,
+            "updated_at": reading.updated_at,
+        }
+
+
+def _occupancy_row(venue: Venue):
+    """The venue's occupancy row (joined by the list and detail queries), or False when none."""
+    from django.core.exceptions import ObjectDoesNotExist
+
+    try:
+        return venue.occupancy
+    except ObjectDoesNotExist:
+        return False
 
 
 def absolute_url(request, url: str) -> str:
@@ -502,7 +531,9 @@ class VenueListView(PublicReadView, generics.ListAPIView):
             near=self.near,
             at=self.now,
         )
-        page = self.paginate_queryset(with_list_relations(qs, at=self.now).prefetch_related("photos"))
+        page = self.paginate_queryset(
+            with_list_relations(qs, at=self.now).select_related("occupancy").prefetch_related("photos")
+        )
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def get_serializer_context(self):
@@ -531,7 +562,7 @@ class VenueDetailView(PublicReadView):
 
 def get_published_venue(pk: int, *, at: datetime | None = None) -> Venue:
     """The published venue with what its detail shows, or Http404 (drafts are not public)."""
-    venue = with_detail_relations(published_venues(), at=at).filter(pk=pk).first()
+    venue = with_detail_relations(published_venues(), at=at).select_related("occupancy").filter(pk=pk).first()
     if venue is None:
         raise Http404
     return venue

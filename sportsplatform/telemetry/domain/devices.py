@@ -97,7 +97,7 @@ def register_device(
             issued = issue_credential(device=device, kind=CredentialKind.HMAC, actor=actor) if with_credential else None
     except IntegrityError:
         _raise({"code": [_("This venue already has a device with this code.")]})
-    transaction.on_commit(lambda: forget_venue_gates(venue.pk))
+    _forget_soon(lambda: forget_venue_gates(venue.pk))
     return device, issued
 
 
@@ -113,7 +113,7 @@ def update_device(*, device: Device, kind: str, code: str, name: str, actor) -> 
         changes = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
         if changes:
             audit.record(action="telemetry.device.changed", actor=actor, obj=device, changes=changes)
-    transaction.on_commit(lambda: forget_venue_gates(device.venue_id))
+    _forget_soon(lambda: forget_venue_gates(device.venue_id))
     return device
 
 
@@ -146,6 +146,13 @@ def _forget_device(device: Device) -> None:
         for key_id in key_ids:
             forget_credential(key_id)
 
+    _forget_soon(forget)
+
+
+def _forget_soon(forget) -> None:
+    """Drop what this process remembers now (the next lookup in this transaction sees the change)
+    and again after commit (a lookup from another connection meanwhile saw the old row)."""
+    forget()
     transaction.on_commit(forget)
 
 
@@ -205,8 +212,7 @@ def revoke_credential(*, credential: DeviceCredential, actor) -> DeviceCredentia
                 obj=credential.device,
                 changes={"key_id": credential.key_id},
             )
-    key_id = credential.key_id
-    transaction.on_commit(lambda: forget_credential(key_id))
+    _forget_soon(lambda: forget_credential(credential.key_id))
     return credential
 
 
