@@ -182,7 +182,7 @@ def test_policy_change_moves_release_times_of_unbooked_slots(venue_with_window):
 
 
 def test_court_made_unbookable_closes_its_future_slots(venue_with_window):
-    venue, court, day = venue_with_window
+    venue, court, _day = venue_with_window
     court.is_bookable = False
     court.save()
 
