@@ -93,6 +93,7 @@ class MqttBridge:
         flush_seconds: float | None = None,
         flush_events: int | None = None,
         queue_size: int | None = None,
+        clean_session: bool = False,
     ):
         import paho.mqtt.client as mqtt
 
@@ -109,7 +110,7 @@ class MqttBridge:
         self.client = mqtt.Client(
             callback_api_version=mqtt.CallbackAPIVersion.VERSION2,
             client_id=client_id,
-            clean_session=False,
+            clean_session=clean_session,
             protocol=mqtt.MQTTv311,
         )
         if self.address.username:
