@@ -1,5 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path, re_path
+
+from . import views
 
 app_name = "screen"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.screen_view, name="index"),
+    re_path(
+        r"^boundaries/(?P<code>[1-9][0-9]{5})\.(?P<version>[0-9a-f]{12})\.json$", views.boundary_view, name="boundary"
+    ),
+]
