@@ -200,6 +200,9 @@ def main(argv: list[str] | None = None) -> int:
         say("usage: make bench SCENARIO=<name>  (or python -m benchmarks <name> [--requests N ...])")
         return 0 if args.list else 2
     scenario = scenarios.load(args.scenario)
+    if hasattr(scenario, "main"):
+        # A scenario with its own database choice and figures (booking-rush), using these helpers.
+        return scenario.main(args)
     defaults = getattr(scenario, "DEFAULTS", {})
     total = setting(args.requests, "REQUESTS", defaults.get("requests", 5000), int)
     concurrency = setting(args.concurrency, "CONCURRENCY", defaults.get("concurrency", 16), int)

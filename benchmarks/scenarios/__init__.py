@@ -10,6 +10,7 @@
     def requests(prepared) -> list | iterator   # a list is cycled; an iterator ends the run when dry
     def warmup(prepared) -> list                # optional: sent first, not counted
     def figures(result, prepared) -> dict       # optional: scenario-specific keys for the JSON line
+    def main(args) -> int                       # optional: drives the whole run itself (booking_rush)
 
 Requests are benchmarks.loadgen.Request objects; `expect` names the statuses that are success
 (default 2xx), so a booking rush can count 409 slot_taken as a correct answer."""
@@ -27,6 +28,7 @@ def available() -> list[str]:
 
 
 def load(name: str) -> ModuleType:
+    name = name.replace("-", "_")  # `booking-rush` is the module booking_rush
     if name not in available():
         raise SystemExit(f"unknown scenario {name!r}; choose one of: {', '.join(available())}")
     return import_module(f"{__name__}.{name}")
