@@ -15,6 +15,7 @@ from collections import Counter
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -234,7 +235,8 @@ def _describe(slot: Slot) -> str:
 def _check_daily_limit(*, user, venue, slots, limit_hours: int) -> None:
     """Per person per venue per day, counting holds and paid bookings. Runs inside the booking
     transaction after locking the user's row, so two parallel requests of one user queue."""
-    type(user).objects.select_for_update().filter(pk=user.pk).exists()
+    # get_user_model(), not type(user): a view's request.user is a lazy wrapper.
+    get_user_model().objects.select_for_update().filter(pk=user.pk).exists()
     for day in {s.date for s in slots}:
         new_minutes = sum((s.end - s.start).total_seconds() / 60 for s in slots if s.date == day)
         held = (
