@@ -13,18 +13,23 @@ def make_slot(
     court, *, start=None, hours_from_now: float = 48, minutes: int = 60, capacity: int = 1, price="40.00", **extra
 ) -> Slot:
     start = start or (timezone.now() + timedelta(hours=hours_from_now)).replace(minute=0, second=0, microsecond=0)
-    return Slot.objects.create(
+    # update_or_create: in transactional tests the court's save has already generated the grid.
+    slot, _created = Slot.objects.update_or_create(
         court=court,
-        venue=court.venue,
-        date=timezone.localtime(start).date(),
         start=start,
-        end=start + timedelta(minutes=minutes),
-        price=Decimal(price),
-        member_price=Decimal(price),
-        capacity=capacity,
-        release_at=extra.pop("release_at", timezone.now() - timedelta(days=1)),
-        **extra,
+        defaults={
+            "venue": court.venue,
+            "date": timezone.localdate(start),
+            "end": start + timedelta(minutes=minutes),
+            "price": Decimal(price),
+            "member_price": Decimal(price),
+            "capacity": capacity,
+            "taken": 0,
+            "release_at": extra.pop("release_at", timezone.now() - timedelta(days=1)),
+            **extra,
+        },
     )
+    return slot
 
 
 def make_bookable_venue(*, courts: int = 2, slots_per_court: int = 3, days_ahead: int = 2, **venue_kwargs):
