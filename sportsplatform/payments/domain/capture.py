@@ -38,12 +38,19 @@ def capture_payment(*, payment: Payment, provider_transaction_id: str, amount, a
     - An expired order whose kind can still have what it bought (handler.can_confirm_late) is
       confirmed the same way; otherwise — and for a cancelled or already paid order — the money is
       kept apart as "unmatched" and refunded in full, automatically, after commit."""
+    return record_capture(payment=payment, provider_transaction_id=provider_transaction_id, amount=amount, actor=actor)[
+        0
+    ]
+
+
+def record_capture(*, payment: Payment, provider_transaction_id: str, amount, actor=None) -> tuple[Payment, bool]:
+    """capture_payment, also saying whether this call captured it (False: it already was)."""
     amount = Decimal(amount).quantize(CENT)
     with transaction.atomic():
         order = lock_order(payment.order_id)
         payment = Payment.objects.select_for_update().get(pk=payment.pk)
         if payment.status in MONEY_RECEIVED:
-            return payment
+            return payment, False
         if amount != payment.amount:
             log.error(
                 "payments: %s reported %s for %s, which is for %s; not applied",
@@ -107,7 +114,7 @@ def capture_payment(*, payment: Payment, provider_transaction_id: str, amount, a
                 amount=str(payment.amount),
                 late=late,
             )
-            return payment
+            return payment, True
 
         # Money the order cannot keep: book it apart and give it back.
         from .refunds import reserve_refund
@@ -133,7 +140,7 @@ def capture_payment(*, payment: Payment, provider_transaction_id: str, amount, a
         audit.record(action="payments.payment.unmatched", actor=actor, obj=payment, order=order.number, reason=reason)
         reserve_refund(payment=payment, amount=payment.amount, reason=reason, actor=actor)
         log.warning("payments: %s paid for order %s (%s); refunding", payment.out_trade_no, order.number, reason)
-        return payment
+        return payment, True
 
 
 def mark_payment_closed(*, payment: Payment, status: str = PaymentStatus.CLOSED, failure: str = "") -> bool:

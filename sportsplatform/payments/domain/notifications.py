@@ -22,11 +22,11 @@ from django.db import IntegrityError, transaction
 
 from sportsplatform.core.errors import NotFound
 
-from ..models import MONEY_RECEIVED, NotificationOutcome, Payment, PaymentStatus, ProviderNotification, Refund
+from ..models import NotificationOutcome, Payment, PaymentStatus, ProviderNotification, Refund
 from ..models import RefundStatus as RS
 from ..providers.base import InvalidNotification, ProviderError, VerifiedNotification
 from ..providers.registry import get_provider
-from .capture import capture_payment, mark_payment_closed
+from .capture import mark_payment_closed, record_capture
 from .errors import AmountMismatch, UnknownTrade
 from .refunds import complete_refund, fail_refund
 
@@ -112,13 +112,12 @@ def _apply(provider_code: str, note: VerifiedNotification) -> str:
     if note.status == PaymentStatus.SUCCEEDED:
         if note.amount is not None and note.amount != payment.amount:
             raise AmountMismatch(fields={"amount": [str(note.amount), str(payment.amount)]})
-        already = payment.status in MONEY_RECEIVED
-        capture_payment(
+        _payment, captured = record_capture(
             payment=payment,
             provider_transaction_id=note.provider_transaction_id,
             amount=note.amount if note.amount is not None else payment.amount,
         )
-        return NotificationOutcome.DUPLICATE if already else NotificationOutcome.APPLIED
+        return NotificationOutcome.APPLIED if captured else NotificationOutcome.DUPLICATE
     if note.status in (PaymentStatus.CLOSED, PaymentStatus.FAILED):
         return (
             NotificationOutcome.APPLIED
