@@ -65,7 +65,7 @@ class PriceRuleAdmin(ScopedModelAdmin):
     list_filter = [VenueFilter, "day_kind"]
     autocomplete_fields = ["venue"]
     search_fields = ["venue__name", "name"]
-    list_select_related = ["venue", "court"]
+    list_select_related = ["venue", "court__venue"]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         request._price_rule_venue = getattr(obj, "venue_id", None) or request.GET.get("venue")
@@ -114,7 +114,7 @@ class SlotAdmin(ScopedModelAdmin):
     list_display = ["court", "venue", "date", "start_time", "end_time", "price", "member_price", "capacity",
                     "taken", "status", "closed_reason"]  # fmt: skip
     list_filter = [VenueFilter, "status", ("date", RangeDateFilter)]
-    list_select_related = ["court", "venue"]
+    list_select_related = ["court__venue", "venue"]
     search_fields = ["venue__name", "court__name"]
     ordering = ["date", "venue_id", "court_id", "start"]
     readonly_fields = ["court", "venue", "date", "start", "end", "price", "member_price", "capacity", "taken",

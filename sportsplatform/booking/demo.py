@@ -5,11 +5,15 @@
   and weekend peaks, holiday prices, member prices for sports card holders).
 - Swimming pools get a bookable session "游泳场次" (80 places) and gyms and fitness centres a
   "健身房时段" (40 places), sold as tickets by the hour.
-- Slots for every bookable venue's window, in bulk (the step logs how long that took).
+- Slots for the whole window of the venues run by demo organisations and of every venue in 武侯区,
+  in bulk (the step logs how long that took): about 35,000 slots in a few seconds. Building a
+  week of slots for all ~600 bookable venues (~800,000 rows) takes minutes, too long for the seed;
+  their days are generated when first read (booking.domain.availability), by the daily task or by
+  `manage.py generate_slots`.
 - The demo user "user" gets a history at the demo operator's 武侯区全民健身中心: a paid upcoming
   booking with its ticket, a used one, a cancelled and refunded one and an expired one; a few other
   demo users fill the operator's calendar. Bookings are made with create_booking and paid through
-  the sandbox (payments.start_payment + capture_payment), cancelled with cancel_order and
+  the sandbox (payments.start_payment, the sandbox cashier and its signed callback), cancelled with cancel_order and
   expired with expire_order. The used booking lies in the past, where holds cannot be paid any
   more: it is confirmed through the order state machine and the booking handler, then checked in
   at its start time (it carries no payment record)."""
@@ -25,6 +29,8 @@ from django.utils import timezone
 
 OPERATOR_ORG = "成都市武侯区全民健身中心管理有限公司"
 HOME_VENUE = "武侯区全民健身中心"
+# Venues run by a demo organisation and every venue of this county get their whole window ahead.
+HOME_REGION = "510107"
 POOL_CATEGORIES = ("natatorium", "swimming_club")
 SESSION_COURTS = {
     "swimming": ("游泳场次", Decimal("30.00"), 80),
@@ -49,8 +55,12 @@ def seed_booking(ctx) -> None:
     else:
         ctx.log("    booking policies already present")
     slot_started = clock.perf_counter()
-    created = generate_window_slots(_bookable_venues())
-    ctx.log(f"    {created} slots in {clock.perf_counter() - slot_started:.1f}s")
+    ahead = [v for v in _bookable_venues() if v.operator_id or v.region_id == HOME_REGION]
+    created = generate_window_slots(ahead)
+    ctx.log(
+        f"    {created} slots for {len(ahead)} venues in {clock.perf_counter() - slot_started:.1f}s "
+        "(the other venues' days are made when first read, by the daily task or `manage.py generate_slots`)"
+    )
     _seed_history(ctx)
     ctx.log(f"    booking step took {clock.perf_counter() - started:.1f}s")
 
@@ -208,13 +218,17 @@ def _free_slots(venue, *, day, count=1, after=None, court_kind=None):
 
 
 def _pay(order, user):
-    from sportsplatform.payments.domain.capture import capture_payment
+    """Pay through the sandbox as a buyer does: start the payment, confirm on the sandbox cashier,
+    and the gateway's signed callback (delivered in-process now rather than after the step's
+    commit, so the step can go on with a paid order) captures it."""
+    from sportsplatform.payments import sandbox
     from sportsplatform.payments.domain.pay import start_payment
+    from sportsplatform.payments.models import SandboxTrade
 
     payment = start_payment(order=order, method="sandbox", actor=user, request_info={"ip": "127.0.0.1"})
-    capture_payment(
-        payment=payment, provider_transaction_id=f"sandbox-demo-{payment.out_trade_no}", amount=payment.amount
-    )
+    trade = SandboxTrade.objects.get(out_trade_no=payment.out_trade_no)
+    sandbox.pay_trade(token=trade.token)
+    sandbox.deliver("payment", trade.pk)
     order.refresh_from_db()
     return order
 
