@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET
 
@@ -28,8 +28,18 @@ from .domain.summary import SUMMARY_CACHE_SECONDS, region_summary
 from .labels import screen_labels
 
 BOUNDARY_MAX_AGE = 365 * 24 * 3600
-# How often the page asks for fresh figures when no live stream tells it that something moved.
+# How often the page asks for fresh figures when no live stream tells it that something moved,
+# and, while the stream is up, for what the stream does not announce (bookings, open now).
 POLL_SECONDS = 5
+LIVE_POLL_SECONDS = 15
+
+
+def _stream_url() -> str | None:
+    """The telemetry app's occupancy stream (server-sent events), when it is installed."""
+    try:
+        return reverse("live:occupancy-stream")
+    except NoReverseMatch:
+        return None
 
 
 def _sign_in(request):
@@ -61,7 +71,12 @@ def screen_view(request):
         "screen_config": {
             "summaryUrl": reverse("api:dashboard-summary"),
             "screenUrl": reverse("screen:index"),
+            "streamUrl": _stream_url(),
+            # A gate count arrives as an `occupancy` event; the stream's `snapshot` repeats what
+            # the page already shows.
+            "streamEvents": ["occupancy"],
             "pollSeconds": POLL_SECONDS,
+            "livePollSeconds": LIVE_POLL_SECONDS,
             "cacheSeconds": SUMMARY_CACHE_SECONDS,
             "labels": screen_labels(),
         },

@@ -55,7 +55,7 @@ from .boundaries import boundary_url, map_file_for
 from .extra_figures import active_figures
 from .population import population_by_code, population_source
 
-LIVE_SECONDS = getattr(settings, "SCREEN_LIVE_CACHE_SECONDS", 3)
+LIVE_SECONDS = getattr(settings, "SCREEN_LIVE_CACHE_SECONDS", 2)
 REGISTER_SECONDS = getattr(settings, "SCREEN_REGISTER_CACHE_SECONDS", 60)
 HISTORY_SECONDS = getattr(settings, "SCREEN_HISTORY_CACHE_SECONDS", 600)
 SUMMARY_CACHE_SECONDS = LIVE_SECONDS  # how stale the live figures may be

@@ -139,9 +139,14 @@
   }
 
   // --- charts ----------------------------------------------------------------------------
+  function compact(c) {
+    return c.getWidth() < 520;
+  }
+
   function drawTypes() {
     const c = chart("types");
     if (!c) return;
+    const small = compact(c);
     const data = (summary.by_type || []).map((t) => ({ name: t.label, value: t.count }));
     c.setOption(
       base({
@@ -150,7 +155,7 @@
           orient: "vertical",
           right: 0,
           top: "middle",
-          textStyle: { color: COLOURS.text, fontSize: 13 },
+          textStyle: { color: COLOURS.text, fontSize: small ? 12 : 13 },
           itemWidth: 10,
           itemHeight: 10,
           formatter: (name) => {
@@ -163,8 +168,8 @@
           {
             name: L.shareOfVenues,
             type: "pie",
-            radius: ["45%", "75%"],
-            center: ["28%", "50%"],
+            radius: small ? ["36%", "62%"] : ["45%", "75%"],
+            center: small ? ["30%", "50%"] : ["28%", "50%"],
             itemStyle: { borderColor: "#0b2146", borderWidth: 2 },
             label: { show: false },
             data,
@@ -375,6 +380,7 @@
     const values = rows.map((r) => (r[metric] == null ? null : Number(r[metric])));
     const max = Math.max(1, ...values.filter((v) => v != null));
     const level = summary.region.level;
+    const small = compact(c);
     const venues = (summary.busiest || []).map((v) => ({
       name: v.name,
       value: [v.lng, v.lat, v.visitors_today],
@@ -394,21 +400,25 @@
           max,
           left: 8,
           bottom: 8,
+          orient: small ? "horizontal" : "vertical",
+          itemWidth: small ? 10 : 16,
+          itemHeight: small ? 100 : 120,
           calculable: false,
           text: [METRICS[metric].label, ""],
           textStyle: { color: COLOURS.muted },
-          inRange: { color: ["#123a73", "#1f6fd1", "#3fc1ff", "#ffd36b"] },
+          // Blues only: the venue markers are gold and must stand out on every division.
+          inRange: { color: ["#12366b", "#1b58b0", "#2a8fe0", "#4fd0ff"] },
           formatter: (v) => METRICS[metric].format(Number(v)),
         },
         geo: {
           map: name,
           roam: false,
-          layoutCenter: ["50%", "50%"],
-          layoutSize: "96%",
+          layoutCenter: ["50%", small ? "45%" : "50%"],
+          layoutSize: small ? "90%" : "96%",
           selectedMode: false,
-          label: { show: true, color: COLOURS.text, fontSize: level === "province" ? 12 : 13, textBorderColor: "#04122b", textBorderWidth: 2 },
+          label: { show: true, color: COLOURS.text, fontSize: small ? 10 : level === "province" ? 12 : 13, textBorderColor: "#04122b", textBorderWidth: 2 },
           itemStyle: { areaColor: "#0f2d5c", borderColor: "#8fd8ff", borderWidth: 1 },
-          emphasis: { label: { color: "#04122b", textBorderWidth: 0 }, itemStyle: { areaColor: COLOURS.gold } },
+          emphasis: { label: { color: "#04122b", textBorderWidth: 0 }, itemStyle: { areaColor: "#9be7ff" } },
         },
         series: [
           {
@@ -421,8 +431,8 @@
             coordinateSystem: "geo",
             zlevel: 1,
             rippleEffect: { scale: 3, brushType: "stroke" },
-            symbolSize: (value) => 8 + 14 * Math.sqrt(value[2] / venueMax),
-            itemStyle: { color: COLOURS.gold, shadowBlur: 8, shadowColor: COLOURS.gold },
+            symbolSize: (value) => 7 + 12 * Math.sqrt(value[2] / venueMax),
+            itemStyle: { color: COLOURS.gold, borderColor: "#04122b", borderWidth: 1, shadowBlur: 8, shadowColor: COLOURS.gold },
             data: venues,
           },
         ],
@@ -495,7 +505,10 @@
     let resizeTimer = null;
     window.addEventListener("resize", () => {
       clearTimeout(resizeTimer);
-      resizeTimer = setTimeout(() => Object.values(charts).forEach((c) => c.resize()), 150);
+      resizeTimer = setTimeout(() => {
+        Object.values(charts).forEach((c) => c.resize());
+        drawAll(); // phone and big-screen layouts differ (legend, labels, map scale)
+      }, 150);
     });
   }
 
@@ -529,19 +542,21 @@
       renderFigures();
       drawAll();
       if (!stream || stream.readyState !== EventSource.OPEN) setStatus("polling");
+      if (behindStream()) again = true;
     } catch (error) {
       setStatus("offline");
     } finally {
       inFlight = false;
       if (again) {
         again = false;
-        setTimeout(refresh, 250);
+        setTimeout(refresh, 1000);
       }
     }
   }
 
   let stream = null;
   let debounce = null;
+  let lastEventAt = 0; // server time of the newest change the stream announced
   function followStream() {
     if (!config.streamUrl || !window.EventSource) return;
     const url = new URL(config.streamUrl, window.location.href);
@@ -549,13 +564,34 @@
     stream = new EventSource(url.toString(), { withCredentials: true });
     stream.onopen = () => setStatus("live");
     stream.onerror = () => setStatus("polling"); // EventSource reconnects by itself
-    const onEvent = () => {
-      clearTimeout(debounce);
+    const onEvent = (event) => {
+      try {
+        const at = Date.parse(JSON.parse(event.data).updated_at);
+        if (at > lastEventAt) lastEventAt = at;
+      } catch (error) {
+        lastEventAt = Date.now();
+      }
       // Events come in bursts (a turnstile batch): one refresh per burst.
-      debounce = setTimeout(refresh, 400);
+      clearTimeout(debounce);
+      debounce = setTimeout(refresh, 300);
     };
-    stream.onmessage = onEvent;
     (config.streamEvents || []).forEach((name) => stream.addEventListener(name, onEvent));
+    // Each (re)connection starts with a snapshot; after a reconnection it may hold changes made
+    // while the stream was down, so it is worth one refresh (the first one is what the page shows).
+    let connections = 0;
+    stream.addEventListener("snapshot", () => {
+      connections += 1;
+      if (connections > 1) {
+        clearTimeout(debounce);
+        debounce = setTimeout(refresh, 300);
+      }
+    });
+  }
+
+  // The server keeps the live figures for a few seconds (config.cacheSeconds): an answer computed
+  // before the latest announced change is asked for again shortly, until it includes it.
+  function behindStream() {
+    return lastEventAt && Date.parse(summary.generated_at) < lastEventAt;
   }
 
   function poll() {
