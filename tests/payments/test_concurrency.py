@@ -13,8 +13,14 @@ from django.db import connection
 from sportsplatform.orders.models import OrderStatus
 from sportsplatform.payments import sandbox as gateway
 from sportsplatform.payments.domain.notifications import handle_notification
-from sportsplatform.payments.models import NotificationOutcome, Payment, PaymentStatus, ProviderNotification
-from sportsplatform.payments.models import SandboxTrade, SandboxTradeState
+from sportsplatform.payments.models import (
+    NotificationOutcome,
+    Payment,
+    PaymentStatus,
+    ProviderNotification,
+    SandboxTrade,
+    SandboxTradeState,
+)
 from tests.support.accounts import ensure_regions
 
 from .helpers import assert_ledger_balances, booking_order, start_sandbox

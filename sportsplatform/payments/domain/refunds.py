@@ -117,7 +117,7 @@ def submit_refund(*, refund_id: int) -> Refund:
             state = provider.refund(refund=refund)
     except DomainError as exc:
         log.warning("payments: refund %s failed at the provider: %s", refund.out_refund_no, exc.message)
-        fail_refund(refund=refund, failure=str(exc.message))
+        fail_refund(refund=refund, failure=f"{exc.code}: {exc.message}")
     else:
         record_refund_state(refund=refund, state=state)
     refund.refresh_from_db()
