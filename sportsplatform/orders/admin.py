@@ -28,7 +28,7 @@ from sportsplatform.payments.domain.refunds import refund_order, refundable_amou
 from sportsplatform.payments.models import Payment, Refund
 
 from .domain.cancel import cancel_order, refund_preview
-from .models import Order, OrderEvent, OrderLine, OrderStatus
+from .models import Order, OrderEvent, OrderLine, OrderStatus, PaymentMethod
 
 permissions.register()
 
@@ -60,9 +60,13 @@ class OrderLineInline(ReadOnlyInline):
 
 class PaymentInline(ReadOnlyInline):
     model = Payment
-    fields = ["out_trade_no", "provider", "channel", "amount", "status", "late", "succeeded_at", "refunded_amount"]
+    fields = ["out_trade_no", "provider_name", "channel", "amount", "status", "late", "succeeded_at", "refunded_amount"]
     readonly_fields = fields
     ordering = ["created_at", "id"]
+
+    @admin.display(description=_("payment method"))
+    def provider_name(self, obj):
+        return PaymentMethod(obj.provider).label if obj.provider in PaymentMethod.values else obj.provider
 
 
 class RefundInline(ReadOnlyInline):
@@ -75,15 +79,27 @@ class RefundInline(ReadOnlyInline):
         return super().get_queryset(request).select_related("requested_by")
 
 
+def status_label(value: str) -> str:
+    return OrderStatus(value).label if value in OrderStatus.values else value
+
+
 class OrderEventInline(ReadOnlyInline):
     model = OrderEvent
-    fields = ["at", "action", "from_status", "to_status", "actor", "note"]
+    fields = ["at", "action", "status_before", "status_after", "actor", "note"]
     readonly_fields = fields
     ordering = ["at", "id"]
-    verbose_name_plural = _("history")
+    verbose_name_plural = _("Order history")
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("actor")
+
+    @admin.display(description=_("status before"))
+    def status_before(self, obj):
+        return status_label(obj.from_status)
+
+    @admin.display(description=_("status after"))
+    def status_after(self, obj):
+        return status_label(obj.to_status)
 
 
 class RefundForm(forms.Form):
@@ -184,7 +200,7 @@ class OrderAdmin(ScopedModelAdmin):
         return self._page(request, order, form=form, title=gettext("Refund order %s") % order.number, intro=intro,
                           submit=gettext("Refund"))  # fmt: skip
 
-    @action(description=_("Cancel"), url_path="cancel", permissions=["act"], icon="cancel")
+    @action(description=_("Cancel order"), url_path="cancel", permissions=["act"], icon="cancel")
     def cancel(self, request, object_id):
         order = self._order(request, object_id)
         form = CancelForm(request.POST or None)

@@ -94,7 +94,12 @@ class Refund(models.Model):
     )
     provider_refund_id = models.CharField(_("provider refund id"), max_length=64, blank=True)
     requested_by = models.ForeignKey(
-        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "accounts.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
     succeeded_at = models.DateTimeField(_("refunded at"), null=True, blank=True)

@@ -146,9 +146,9 @@ def finance_workbook(report: FinanceReport) -> bytes:
         [
             _("Date"),
             _("Venue"),
-            _("Payments"),
+            _("Number of payments"),
             _("Received (yuan)"),
-            _("Refunds"),
+            _("Number of refunds"),
             _("Refunded (yuan)"),
             _("Net (yuan)"),
         ],

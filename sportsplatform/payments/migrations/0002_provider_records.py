@@ -197,4 +197,9 @@ class Migration(migrations.Migration):
                 condition=models.Q(("amount__gt", 0)), name="sandbox_refund_amount_positive"
             ),
         ),
+        migrations.AlterField(
+            model_name='refund',
+            name='requested_by',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='requested by'),
+        ),
     ]
