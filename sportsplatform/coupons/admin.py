@@ -108,7 +108,7 @@ class CouponBatchAdmin(ScopedModelAdmin):
         (_("Coupons"), {"fields": ["face_value", "min_spend", "total_count", "per_user_limit", "claimed_count"]}),
         (_("Validity"), {"fields": ["valid_from", "valid_until"]}),
         (_("Where it can be used"), {"fields": ["regions", "venues", "sports"]}),
-        (_("History"), {"fields": ["created_by", "issued_at", "closed_at"]}),
+        (_("Batch history"), {"fields": ["created_by", "issued_at", "closed_at"]}),
     ]
 
     @display(description=_("claimed"))
@@ -202,8 +202,8 @@ class CouponAdmin(ReadOnlyMixin, ScopedModelAdmin):
 
 
 class SettlementForm(forms.Form):
-    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=_("Start date"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("End date"), widget=forms.DateInput(attrs={"type": "date"}))
     batch = forms.TypedChoiceField(label=_("Coupon batch"), coerce=int, required=False, empty_value=None)
 
     def __init__(self, *args, batches, **kwargs):

@@ -10,7 +10,6 @@ DELETE /api/v1/orders/{id}/coupon             → the order without it
 
 from __future__ import annotations
 
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -22,9 +21,10 @@ from rest_framework.views import APIView
 
 from sportsplatform.api.schema import error_response
 from sportsplatform.core.errors import NotFound, ValidationFailed
+from sportsplatform.orders.api import OrderSerializer, order_payload, own_order, own_orders
 from sportsplatform.orders.models import Order
 
-from .domain.checkout import active_redemption, apply_coupon, remove_coupon
+from .domain.checkout import active_redemption, apply_coupon, close_payments_for_coupon_change, remove_coupon
 from .domain.claims import claim_coupon
 from .domain.eligibility import OrderFacts, discount_for, why_not
 from .models import BatchStatus, Coupon, CouponBatch, CouponStatus
@@ -106,6 +106,13 @@ class BatchListView(generics.ListAPIView):
             OpenApiParameter("sport", OpenApiTypes.STR, description="A sport code."),
             OpenApiParameter("venue", OpenApiTypes.INT, description="A venue id: batches usable there."),
         ],
+        responses={
+            401: error_response("Not signed in, or an invalid token."),
+            200: BatchSerializer(many=True),
+            400: error_response("Bad filter (`fields` says which)."),
+            404: error_response("No such page."),
+        },
+        tags=["coupons"],
     )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
@@ -131,16 +138,18 @@ class ClaimView(APIView):
 
     @extend_schema(
         operation_id="coupon_claim",
+        tags=["coupons"],
         summary="Claim a coupon",
         request=None,
         responses={
+            401: error_response("Not signed in, or an invalid token."),
             201: CouponSerializer,
             404: error_response("No such batch open for claims."),
             409: error_response("coupons_gone, claim_limit_reached or batch_not_claimable."),
         },
     )
-    def post(self, request, batch_id: int):
-        batch = CouponBatch.objects.filter(pk=batch_id).exclude(status=BatchStatus.DRAFT).first()
+    def post(self, request, batch_id: str):
+        batch = CouponBatch.objects.filter(pk=_digits(batch_id)).exclude(status=BatchStatus.DRAFT).first()
         if batch is None:
             raise NotFound()
         coupon = claim_coupon(batch=batch, user=request.user, actor=request.user)
@@ -149,9 +158,15 @@ class ClaimView(APIView):
         return Response(CouponSerializer(coupon, context=context).data, status=status.HTTP_201_CREATED)
 
 
-def _my_order(request, order_id: int) -> Order:
+def _digits(value: str) -> int:
+    if not str(value).isdigit():
+        raise NotFound()
+    return int(value)
+
+
+def _my_order(request, order_id) -> Order:
     # Someone else's order answers like a missing one.
-    return get_object_or_404(Order.objects.select_related("venue"), pk=order_id, user=request.user)
+    return own_order(request.user, str(order_id))
 
 
 class MyCouponsView(generics.ListAPIView):
@@ -167,7 +182,13 @@ class MyCouponsView(generics.ListAPIView):
                 "usable_for", OpenApiTypes.INT, description="An order id of mine: only coupons that fit it."
             ),
         ],
-        responses={200: UsableCouponSerializer(many=True)},
+        responses={
+            401: error_response("Not signed in, or an invalid token."),
+            200: UsableCouponSerializer(many=True),
+            400: error_response("Bad status or usable_for."),
+            404: error_response("No such page, or no such order of mine."),
+        },
+        tags=["coupons"],
     )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
@@ -182,7 +203,7 @@ class MyCouponsView(generics.ListAPIView):
             return my_coupons(user=self.request.user, status=status_)
         if not usable_for.isdigit():
             raise ValidationFailed(fields={"usable_for": [_("An order id.")]})
-        order = _my_order(self.request, int(usable_for))
+        order = _my_order(self.request, usable_for)
         facts = OrderFacts.of(order)
         now = timezone.now()
         fitting = []
@@ -200,26 +221,35 @@ class MyCouponsView(generics.ListAPIView):
         return self.serializer_class(*args, **kwargs)
 
 
+class CouponRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+    discount = serializers.DecimalField(max_digits=10, decimal_places=2)
+
+
 class OrderCouponRequestSerializer(serializers.Serializer):
     coupon_id = serializers.IntegerField()
 
 
-class OrderWithCouponSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    number = serializers.CharField()
-    status = serializers.CharField()
-    subtotal = serializers.DecimalField(max_digits=10, decimal_places=2)
-    discount = serializers.DecimalField(max_digits=10, decimal_places=2)
-    amount = serializers.DecimalField(max_digits=10, decimal_places=2)
-    expires_at = serializers.DateTimeField(allow_null=True)
-    coupon = serializers.SerializerMethodField()
+class OrderWithCouponSerializer(OrderSerializer):
+    """The order as GET /api/v1/orders/{id} shows it, with the coupon on it."""
 
-    @extend_schema_field(RefSerializer(allow_null=True))
-    def get_coupon(self, order) -> dict | None:
-        redemption = active_redemption(order)
-        if redemption is None:
-            return None
-        return {"id": redemption.coupon_id, "name": redemption.coupon.batch.name}
+    coupon = CouponRefSerializer(allow_null=True)
+
+
+def render_with_coupon(order: Order) -> dict:
+    order = own_orders(order.user).get(pk=order.pk)
+    redemption = active_redemption(order)
+    coupon = None
+    if redemption is not None:
+        coupon = {
+            "id": redemption.coupon_id,
+            "code": redemption.coupon.code,
+            "name": redemption.coupon.batch.name,
+            "discount": redemption.discount,
+        }
+    return OrderWithCouponSerializer({**order_payload(order), "coupon": coupon}).data
 
 
 class OrderCouponView(APIView):
@@ -227,31 +257,41 @@ class OrderCouponView(APIView):
 
     @extend_schema(
         operation_id="order_coupon_apply",
+        tags=["coupons"],
         summary="Use a coupon on an order awaiting payment",
         request=OrderCouponRequestSerializer,
         responses={
+            401: error_response("Not signed in, or an invalid token."),
             200: OrderWithCouponSerializer,
             400: error_response("coupon_not_applicable, with the reason."),
             404: error_response("No such order or coupon of mine."),
             409: error_response("coupon_already_applied or order_not_editable."),
         },
     )
-    def post(self, request, order_id: int):
+    def post(self, request, order_id: str):
         data = OrderCouponRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         order = _my_order(request, order_id)
         coupon = Coupon.objects.filter(pk=data.validated_data["coupon_id"], user=request.user).first()
         if coupon is None:
             raise NotFound(fields={"coupon_id": [_("No such coupon of yours.")]})
+        order = close_payments_for_coupon_change(order=order, actor=request.user)
         order = apply_coupon(order=order, coupon=coupon, actor=request.user)
-        return Response(OrderWithCouponSerializer(order).data)
+        return Response(render_with_coupon(order))
 
     @extend_schema(
         operation_id="order_coupon_remove",
         summary="Take the coupon off an order awaiting payment",
         request=None,
-        responses={200: OrderWithCouponSerializer, 409: error_response("order_not_editable.")},
+        responses={
+            401: error_response("Not signed in, or an invalid token."),
+            200: OrderWithCouponSerializer,
+            404: error_response("No such order of mine."),
+            409: error_response("order_not_editable."),
+        },
+        tags=["coupons"],
     )
-    def delete(self, request, order_id: int):
-        order = remove_coupon(order=_my_order(request, order_id), actor=request.user)
-        return Response(OrderWithCouponSerializer(order).data)
+    def delete(self, request, order_id: str):
+        order = close_payments_for_coupon_change(order=_my_order(request, order_id), actor=request.user)
+        order = remove_coupon(order=order, actor=request.user)
+        return Response(render_with_coupon(order))

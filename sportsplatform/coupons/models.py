@@ -15,13 +15,14 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class BatchStatus(models.TextChoices):
     DRAFT = "draft", _("draft")
     ISSUED = "issued", _("issued")
     # No more claims; coupons already claimed stay usable until they expire.
-    CLOSED = "closed", _("closed")
+    CLOSED = "closed", pgettext_lazy("coupon batch", "closed")
 
 
 class CouponBatch(models.Model):
@@ -79,7 +80,7 @@ class CouponBatch(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     issued_at = models.DateTimeField(_("issued at"), null=True, blank=True)
-    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_at = models.DateTimeField(pgettext_lazy("coupon batch", "closed at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-valid_from", "-id"]
@@ -169,7 +170,10 @@ class CouponRedemption(models.Model):
 
     coupon = models.ForeignKey(Coupon, on_delete=models.PROTECT, related_name="redemptions", verbose_name=_("coupon"))
     order = models.ForeignKey(
-        "orders.Order", on_delete=models.PROTECT, related_name="coupon_redemptions", verbose_name=_("order")
+        "orders.Order",
+        on_delete=models.PROTECT,
+        related_name="coupon_redemptions",
+        verbose_name=pgettext_lazy("purchase", "order"),
     )
     batch = models.ForeignKey(
         CouponBatch, on_delete=models.PROTECT, related_name="redemptions", verbose_name=_("batch")

@@ -39,7 +39,7 @@ def claimable_batches(*, region: str = "", sport: str = "", venue: int | None = 
     if region:
         prefix = scope_prefix(region)
         enclosing = [region[:2] + "0000", region[:4] + "00", region]
-        qs = qs.filter(Q(region_id__in=enclosing) | Q(region_id__startswith=prefix))
+        qs = qs.filter(Q(region_id__in=enclosing) | Q(region__code__startswith=prefix))
     if sport:
         qs = qs.filter(Q(sports__code=sport) | Q(sports__isnull=True))
     if venue:

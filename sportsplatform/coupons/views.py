@@ -11,15 +11,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from sportsplatform.core.errors import DomainError
-from sportsplatform.orders.models import Order
+from sportsplatform.orders.models import Order, OrderStatus
 
-from .domain.checkout import active_redemption, apply_coupon, remove_coupon
+from .domain.checkout import active_redemption, apply_coupon, close_payments_for_coupon_change, remove_coupon
 from .domain.claims import claim_coupon
 from .forms import BatchFilterForm
 from .models import BatchStatus, Coupon, CouponBatch
@@ -88,10 +89,14 @@ def coupon_mine(request):
 
 def checkout_context(*, user, order: Order, error: str = "") -> dict:
     redemption = active_redemption(order)
+    editable = order.status == OrderStatus.PENDING_PAYMENT and (
+        order.expires_at is None or order.expires_at > timezone.now()
+    )
     return {
         "order": order,
         "redemption": redemption,
-        "options": [] if redemption else coupons_for_order(user=user, order=order),
+        "editable": editable,
+        "options": coupons_for_order(user=user, order=order) if editable and not redemption else [],
         "error": error,
     }
 
@@ -104,6 +109,7 @@ def order_coupon(request, order_id: int):
     error = ""
     if request.method == "POST":
         try:
+            order = close_payments_for_coupon_change(order=order, actor=request.user)
             if request.POST.get("remove"):
                 order = remove_coupon(order=order, actor=request.user)
             else:
@@ -123,7 +129,9 @@ def order_coupon(request, order_id: int):
         request, "coupons/includes/checkout.html", checkout_context(user=request.user, order=order, error=error)
     )
     if request.method == "POST" and not error:
-        # The checkout page listens for this to refresh the amount it shows.
+        # The page around the fragment shows the amount too (the pay button): htmx reloads it. Pages
+        # that update in place can listen for couponChanged instead.
+        response["HX-Refresh"] = "true"
         response["HX-Trigger"] = json.dumps(
             {"couponChanged": {"order": order.pk, "discount": str(order.discount), "amount": str(order.amount)}}
         )

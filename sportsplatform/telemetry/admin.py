@@ -21,6 +21,7 @@ from sportsplatform.core.admin import ScopedModelAdmin, ScopedRegionFilter, Scop
 from sportsplatform.core.errors import NotFound, ValidationFailed
 
 from .domain.devices import (
+    device_problems,
     disable_device,
     enable_device,
     register_device,
@@ -57,6 +58,21 @@ class DeviceForm(forms.ModelForm):
         model = Device
         fields = ["venue", "kind", "code", "name"]
 
+    def clean(self):
+        cleaned = super().clean()
+        venue = cleaned.get("venue") if "venue" in self.fields else self.instance.venue
+        problems = device_problems(
+            venue=venue, kind=cleaned.get("kind", ""), code=cleaned.get("code", ""), exclude_pk=self.instance.pk
+        )
+        for field, field_messages in problems.items():
+            for message in field_messages:
+                self.add_error(field if field in self.fields else None, message)
+        return cleaned
+
+    def validate_unique(self):
+        # device_problems (the domain's check) has said it under the code field already.
+        pass
+
 
 class CredentialInline(ReadOnlyMixin, ScopedTabularInline):
     model = DeviceCredential
@@ -82,6 +98,10 @@ class DeviceAdmin(ScopedModelAdmin):
     inlines = [CredentialInline]
     actions = ["rotate_secret", "rotate_secret_and_revoke_old", "disable_selected", "enable_selected"]
     list_per_page = 50
+
+    def get_inlines(self, request, obj):
+        # A new device gets its first credential from register_device, shown on the next page.
+        return self.inlines if obj is not None else []
 
     def get_fields(self, request, obj=None):
         return ["venue", "kind", "code", "name", *([] if obj is None else self.readonly_fields)]

@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 
 from sportsplatform.api.schema import error_response
 from sportsplatform.ledger.models import Entry
+from sportsplatform.orders.api import OrderSerializer, render_order
 
 from .domain.cards import card_for, open_card
 from .domain.topup import create_topup_order
@@ -40,7 +41,12 @@ def card_data(card) -> dict:
 class CardView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(operation_id="me_card", summary="My sports card and its balance", responses={200: CardSerializer})
+    @extend_schema(
+        operation_id="me_card",
+        summary="My sports card and its balance",
+        responses={401: error_response("Not signed in, or an invalid token."), 200: CardSerializer},
+        tags=["card"],
+    )
     def get(self, request):
         return Response(CardSerializer(card_data(card_for(request.user))).data)
 
@@ -48,7 +54,12 @@ class CardView(APIView):
         operation_id="me_card_open",
         summary="Open my sports card",
         request=None,
-        responses={201: CardSerializer, 200: CardSerializer},
+        responses={
+            401: error_response("Not signed in, or an invalid token."),
+            201: CardSerializer,
+            200: CardSerializer,
+        },
+        tags=["card"],
     )
     def post(self, request):
         existed = card_for(request.user) is not None
@@ -86,7 +97,16 @@ class CardEntriesView(generics.ListAPIView):
     permission_classes = [IsAuthenticated]
     serializer_class = EntrySerializer
 
-    @extend_schema(operation_id="me_card_entries", summary="My sports card statement")
+    @extend_schema(
+        operation_id="me_card_entries",
+        summary="My sports card statement",
+        responses={
+            401: error_response("Not signed in, or an invalid token."),
+            200: EntrySerializer(many=True),
+            404: error_response("No such page."),
+        },
+        tags=["card"],
+    )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -96,17 +116,6 @@ class CardEntriesView(generics.ListAPIView):
 
 class TopupRequestSerializer(serializers.Serializer):
     amount = serializers.CharField(help_text='Yuan, e.g. "100" or "99.50"; 1–5000 per top-up.')
-
-
-class OrderSummarySerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    number = serializers.CharField()
-    kind = serializers.CharField()
-    status = serializers.CharField()
-    subtotal = serializers.DecimalField(max_digits=10, decimal_places=2)
-    discount = serializers.DecimalField(max_digits=10, decimal_places=2)
-    amount = serializers.DecimalField(max_digits=10, decimal_places=2)
-    expires_at = serializers.DateTimeField(allow_null=True)
 
 
 class TopupView(APIView):
@@ -119,13 +128,15 @@ class TopupView(APIView):
         '{"method": "sandbox"|"wechat"|"alipay"}. The card is opened on the first top-up.',
         request=TopupRequestSerializer,
         responses={
-            201: OrderSummarySerializer,
+            401: error_response("Not signed in, or an invalid token."),
+            201: OrderSerializer,
             400: error_response("Amount outside 1–5000 yuan or above the card's limit."),
             409: error_response("card_frozen"),
         },
+        tags=["card"],
     )
     def post(self, request):
         data = TopupRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         order = create_topup_order(user=request.user, amount=data.validated_data["amount"], actor=request.user)
-        return Response(OrderSummarySerializer(order).data, status=status.HTTP_201_CREATED)
+        return Response(render_order(order), status=status.HTTP_201_CREATED)

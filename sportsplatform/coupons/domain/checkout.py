@@ -42,6 +42,21 @@ def _check_editable(order: Order) -> None:
         raise OrderNotEditable(_("A payment of this order is under way; finish or cancel it first."))
 
 
+def close_payments_for_coupon_change(*, order: Order, actor) -> Order:
+    """Before changing the coupon of an order whose payment was started (the payer went to the
+    cashier and came back): close those payments at their provider — with no transaction open,
+    never under a lock — so the next payment asks for the new amount. A payment found paid
+    meanwhile is captured and the order can no longer take a coupon (apply_coupon says so)."""
+    from sportsplatform.payments.domain.sync import close_open_payments
+    from sportsplatform.payments.models import OPEN_PAYMENT_STATUSES
+
+    if order.status == OrderStatus.PENDING_PAYMENT and order.payments.filter(status__in=OPEN_PAYMENT_STATUSES).exists():
+        if not close_open_payments(order=order, actor=actor):
+            raise OrderNotEditable(_("The payment service could not be reached. Please try again."))
+        order.refresh_from_db()
+    return order
+
+
 def active_redemption(order: Order) -> CouponRedemption | None:
     return (
         CouponRedemption.objects.select_related("coupon__batch")

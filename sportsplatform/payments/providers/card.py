@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
+from sportsplatform.core.errors import ValidationFailed
 from sportsplatform.ledger.domain.posting import InsufficientFunds, card_account
 
 from .base import PaymentProvider, PaymentStart, ProviderPaymentState, ProviderRefundState
@@ -39,7 +40,16 @@ class CardProvider(PaymentProvider):
         return card_account(payment.order.user)
 
     def start(self, *, payment, channel: str, request_info: dict) -> PaymentStart:
+        from sportsplatform.orders.models import OrderKind
         from sportsplatform.wallet.domain.cards import require_active, require_card
+
+        if payment.order.kind == OrderKind.TOPUP:
+            # Card to the same card: no money would move, yet the top-up would count as paid.
+            raise ValidationFailed(
+                _("A top-up cannot be paid with the sports card itself."),
+                code="payment_method_unavailable",
+                fields={"method": [_("A top-up cannot be paid with the sports card itself.")]},
+            )
 
         card = require_card(payment.order.user)
         require_active(card)

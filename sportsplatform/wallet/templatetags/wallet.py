@@ -12,12 +12,12 @@ def entry_label(entry) -> str:
     txn = entry.transaction
     order = txn.order
     incoming = entry.amount > 0
-    if txn.kind in ("card.topup",) or (order is not None and order.kind == "topup"):
+    if order is not None and order.kind == "topup":
         return _("Top-up") if incoming else _("Top-up refunded")
     if txn.kind == "refund":
         return _("Refund")
     if txn.kind.startswith("payment"):
-        return _("Payment") if not incoming else _("Payment returned")
+        return _("Card payment") if not incoming else _("Payment returned")
     return _("Adjustment")
 
 
