@@ -5,6 +5,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 WORKERS ?= 2
+# gthread workers: a few requests per process overlap their database waits, and long-lived SSE streams
+# (live occupancy) hold a thread, not a whole worker.
+THREADS ?= 4
 UV_VERSION := 0.13.8
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 
@@ -26,7 +29,7 @@ serve: install
 	@# Plain HTTP on loopback: Secure cookies stay off unless SECURE_COOKIES=1 (behind a TLS proxy).
 	DJANGO_SETTINGS_MODULE=config.settings.production ALLOW_INSECURE_SECRET_KEY=$${ALLOW_INSECURE_SECRET_KEY:-1} \
 		SECURE_COOKIES=$${SECURE_COOKIES:-0} $(BIN)/gunicorn config.wsgi:application --bind 127.0.0.1:$(PORT) --workers $(WORKERS) \
-		--access-logfile - --graceful-timeout 10 --timeout 60
+		--worker-class gthread --threads $(THREADS) --access-logfile - --graceful-timeout 10 --timeout 60
 
 ## test: ruff, then the whole suite on SQLite and (under CI, or when PostgreSQL answers) PostgreSQL
 test: install browser

@@ -10,7 +10,9 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import DatabaseError, IntegrityError, connection, connections, transaction
+from django.utils import timezone
 
+from sportsplatform.booking.domain.holds import _user_flags
 from sportsplatform.booking.models import BookingItem, BookingItemStatus, Slot
 from sportsplatform.orders.models import Order, OrderKind
 from tests.booking.factories import make_bookable_venue, make_slot
@@ -126,8 +128,8 @@ def test_select_for_update_really_locks(rows, make_users):
         model, pk = type(user), user.pk
 
         def lock_rows():
-            # Exactly what booking.domain.holds._check_daily_limit runs.
-            return type(user).objects.select_for_update().filter(pk=pk).exists()
+            # What create_booking runs before counting the user's bookings of the day.
+            return _user_flags(user, timezone.now(), lock=True)
 
     locked, release, done = threading.Event(), threading.Event(), {}
     holder = _hold_lock_in_thread(lock_rows, locked, release, done)

@@ -18,7 +18,7 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Exists, F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -43,7 +43,7 @@ from .policy import policy_for
 MAX_TICKETS_PER_SESSION = 10
 # A full slot is remembered for a few seconds so the rush's losers are answered without a write
 # transaction. Only a hint: the database decides; a freed slot clears its hint.
-FULL_HINT_SECONDS = 3
+FULL_HINT_SECONDS = 10
 
 
 def _full_key(slot_id: int) -> str:
@@ -84,8 +84,9 @@ def _parse_request(slot_ids, quantities) -> Counter:
     return wanted
 
 
-def _expire_lapsed_holds(slot_ids, now) -> None:
-    """Give back holds whose payment time is up on the slots wanted (the read-time check)."""
+def _expire_lapsed_holds(slot_ids, now) -> bool:
+    """Give back holds whose payment time is up on the slots wanted (the read-time check). True if
+    there were any."""
     lapsed = set(
         BookingItem.objects.filter(
             slot_id__in=slot_ids,
@@ -99,6 +100,7 @@ def _expire_lapsed_holds(slot_ids, now) -> None:
 
         for order_id in sorted(lapsed):
             expire_order(order_id=order_id)
+    return bool(lapsed)
 
 
 def create_booking(
@@ -112,10 +114,16 @@ def create_booking(
         if existing is not None:
             return existing
     wanted = _parse_request(slot_ids, quantities)
+    # The rush's losers end here: no database query at all.
     if any(cache.get_many([_full_key(pk) for pk in wanted])):
         raise SlotTaken(fields={"slot_ids": sorted(wanted)})
 
-    slots = list(Slot.objects.select_related("court", "venue").filter(pk__in=list(wanted)).order_by("pk"))
+    # One query for the slots, their court, venue and the venue's policy row (if any).
+    slots = list(
+        Slot.objects.select_related("court", "venue", "venue__booking_policy")
+        .filter(pk__in=list(wanted))
+        .order_by("pk")
+    )
     if len(slots) != len(wanted):
         raise SlotUnavailable(fields={"slot_ids": [_("Some of these times do not exist.")]})
     venue = slots[0].venue
@@ -142,27 +150,33 @@ def create_booking(
             label = f"{slot.court.name} {timezone.localtime(slot.start):%m-%d %H:%M}"
             raise SlotUnavailable(problem % {"slot": label}, fields={"slot_ids": [slot.pk]})
 
-    suspension = active_suspension(user, now)
-    if suspension is not None:
-        until = timezone.localtime(suspension.until)
-        raise BookingSuspended(
-            _("You cannot book until %(until)s: %(reason)s")
-            % {"until": f"{until:%Y-%m-%d %H:%M}", "reason": suspension.reason}
-        )
-    if any(s.taken >= s.capacity for s in slots):
-        _expire_lapsed_holds([s.pk for s in slots if s.taken >= s.capacity], now)
-
-    member = is_member(user)
-    lines = []
-    for slot in slots:
-        unit = slot.member_price if member else slot.price
-        lines.append((slot, wanted[slot.pk], unit, unit * wanted[slot.pk]))
-    subtotal = sum((line[3] for line in lines), Decimal("0.00"))
+    short = [s for s in slots if s.taken + wanted[s.pk] > s.capacity]
+    if short and not _expire_lapsed_holds([s.pk for s in short], now):
+        # Full as read and no lapsed hold to give back: refused without a write transaction. (A
+        # place freed since the read is the same race as one taken since: the answer is true as of
+        # the read.) The database's conditional UPDATE below decides every other case.
+        _remember_full(s for s in short if s.taken >= s.capacity)
+        raise SlotTaken(fields={"slot_ids": [s.pk for s in short]})
 
     try:
         with transaction.atomic():
+            # The user's row, locked when a per-day limit must be counted (two parallel requests of
+            # one user queue here), with their suspension and card in the same query.
+            suspended, member = _user_flags(user, now, lock=bool(policy.max_hours_per_day))
+            if suspended:
+                suspension = active_suspension(user, now)
+                until = timezone.localtime(suspension.until)
+                raise BookingSuspended(
+                    _("You cannot book until %(until)s: %(reason)s")
+                    % {"until": f"{until:%Y-%m-%d %H:%M}", "reason": suspension.reason}
+                )
             if policy.max_hours_per_day:
                 _check_daily_limit(user=user, venue=venue, slots=slots, limit_hours=policy.max_hours_per_day)
+            lines = []
+            for slot in slots:
+                unit = slot.member_price if member else slot.price
+                lines.append((slot, wanted[slot.pk], unit, unit * wanted[slot.pk]))
+            subtotal = sum((line[3] for line in lines), Decimal("0.00"))
             for slot, quantity, _unit, _amount in lines:
                 held = Slot.objects.filter(
                     pk=slot.pk, status=SlotStatus.OPEN, taken__lte=F("capacity") - quantity
@@ -212,7 +226,7 @@ def create_booking(
     except SlotTaken as exc:
         failing = set(exc.fields.get("slot_ids", []))
         # Only a whole court is surely full; a session may still have fewer places than were asked.
-        cache.set_many({_full_key(s.pk): 1 for s in slots if s.pk in failing and s.capacity == 1}, FULL_HINT_SECONDS)
+        _remember_full(s for s in slots if s.pk in failing and s.capacity == 1)
         raise
     except IntegrityError as exc:
         if idempotency_key:
@@ -220,10 +234,29 @@ def create_booking(
             if existing is not None:
                 return existing
         raise SlotTaken(fields={"slot_ids": sorted(wanted)}) from exc
-    full = [s.pk for s, quantity, *_rest in lines if s.taken + quantity >= s.capacity]
-    if full:
-        cache.set_many({_full_key(pk): 1 for pk in full}, FULL_HINT_SECONDS)
+    _remember_full(s for s, quantity, *_rest in lines if s.taken + quantity >= s.capacity)
     return order
+
+
+def _remember_full(slots) -> None:
+    hints = {_full_key(s.pk): 1 for s in slots}
+    if hints:
+        cache.set_many(hints, FULL_HINT_SECONDS)
+
+
+def _user_flags(user, now, *, lock: bool) -> tuple[bool, bool]:
+    """(suspended now, sports card holder) in one query, locking the user's row when asked."""
+    # get_user_model(), not type(user): a view's request.user is a lazy wrapper.
+    users = get_user_model().objects.filter(pk=user.pk)
+    if lock:
+        users = users.select_for_update()
+    suspended, member = users.annotate(
+        suspended=Exists(
+            BookingSuspension.objects.filter(user_id=user.pk, starts_at__lte=now, until__gt=now, lifted_at__isnull=True)
+        ),
+        member=Exists(LedgerAccount.objects.filter(key=f"card:{user.pk}")),
+    ).values_list("suspended", "member")[0]
+    return bool(suspended), bool(member)
 
 
 def _describe(slot: Slot) -> str:
@@ -234,9 +267,7 @@ def _describe(slot: Slot) -> str:
 
 def _check_daily_limit(*, user, venue, slots, limit_hours: int) -> None:
     """Per person per venue per day, counting holds and paid bookings. Runs inside the booking
-    transaction after locking the user's row, so two parallel requests of one user queue."""
-    # get_user_model(), not type(user): a view's request.user is a lazy wrapper.
-    get_user_model().objects.select_for_update().filter(pk=user.pk).exists()
+    transaction after _user_flags locked the user's row, so two parallel requests of one user queue."""
     for day in {s.date for s in slots}:
         new_minutes = sum((s.end - s.start).total_seconds() / 60 for s in slots if s.date == day)
         held = (
