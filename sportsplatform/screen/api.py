@@ -14,8 +14,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from sportsplatform.api.schema import error_response
+from sportsplatform.regions.api import RegionRefSerializer
 from sportsplatform.regions.domain.sync import CODE_RE
 from sportsplatform.regions.models import RegionLevel
+from sportsplatform.telemetry.models import OccupancyLevel
 
 from .domain.access import NOT_FOR_YOU, may_use_screen, resolve_region, screen_breadcrumb
 from .domain.summary import SUMMARY_CACHE_SECONDS, TREND_DAYS, region_summary
@@ -43,12 +45,6 @@ class SummaryQuerySerializer(serializers.Serializer):
 
 
 # --- the answer (documentation of region_summary's dict; the view returns that dict) ------------
-
-
-class RegionRefSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    name = serializers.CharField()
-    level = serializers.ChoiceField(choices=RegionLevel.choices)
 
 
 class VenueCountsSerializer(serializers.Serializer):
@@ -110,7 +106,12 @@ class BusiestVenueSerializer(serializers.Serializer):
     capacity = serializers.IntegerField(allow_null=True)
     lat = serializers.FloatField(help_text="WGS-84.")
     lng = serializers.FloatField(help_text="WGS-84.")
-    level = serializers.ChoiceField(choices=["comfortable", "busy", "full"], allow_null=True)
+    # Values of telemetry's OccupancyLevel; a plain string here, since a second component using that
+    # enum under the name "level" would cost the telemetry API its VenueOccupancyLevelEnum name.
+    level = serializers.CharField(
+        allow_null=True,
+        help_text=f"One of {', '.join(f'`{v}`' for v in OccupancyLevel.values)}; null without a capacity.",
+    )
     level_label = serializers.CharField()
 
 
@@ -127,7 +128,10 @@ class HourSerializer(serializers.Serializer):
     exits = serializers.IntegerField()
 
 
-class ChildSerializer(RegionRefSerializer):
+class ChildSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    level = serializers.ChoiceField(RegionLevel.choices)
     venues = serializers.IntegerField()
     public = serializers.IntegerField()
     private = serializers.IntegerField()

@@ -137,3 +137,15 @@ def test_boundary_is_served_under_its_content_hash_for_a_year(client):
     stale = url.replace(url.rsplit(".", 2)[1], "0" * 12)
     assert client.get(stale).status_code == 404
     assert client.get("/screen/boundaries/500000.000000000000.json").status_code == 404
+
+
+def test_back_office_sidebar_links_the_screen_for_officials_only(client, regions):
+    official = accounts.make_official(region_code="510100")
+    operator = accounts.make_operator(region_code="510107")
+
+    sign_in(client, official)
+    assert 'href="/screen/"' in client.get("/admin/").content.decode()
+    sign_in(client, operator)
+    page = client.get("/admin/")
+    assert page.status_code == 200
+    assert 'href="/screen/"' not in page.content.decode()
