@@ -15,6 +15,7 @@ from sportsplatform.ledger.models import Entry, LedgerAccount, Transaction
 from sportsplatform.orders.models import Order
 from sportsplatform.payments.domain.pay import start_payment
 from sportsplatform.payments.models import Payment
+from sportsplatform.venues.models import Sport
 from tests.booking.factories import make_bookable_venue
 from tests.support.accounts import make_public_user
 
@@ -25,9 +26,15 @@ def new_buyer(**kwargs):
     return make_public_user(phone=str(next(_phones)), **kwargs)
 
 
+def ensure_sport() -> None:
+    # Tests on a transactional database (threads, live_server) flush what data migrations loaded.
+    Sport.objects.get_or_create(code="badminton", defaults={"name": "羽毛球", "name_en": "Badminton", "order": 0})
+
+
 def booking_order(*, user=None, slots: int = 1, venue_slots=None, **venue_kwargs) -> Order:
     """A pending booking order of `slots` one-hour slots (40.00 each) at a fresh venue."""
     if venue_slots is None:
+        ensure_sport()
         _venue, venue_slots = make_bookable_venue(courts=1, slots_per_court=max(slots, 2), **venue_kwargs)
     return create_booking(user=user or new_buyer(), slot_ids=[s.pk for s in venue_slots[:slots]])
 
