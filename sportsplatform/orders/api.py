@@ -6,6 +6,7 @@ string of yuan with two decimals, times ISO 8601 in Asia/Shanghai (+08:00)."""
 from __future__ import annotations
 
 from django.db.models import Prefetch
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, serializers
 from rest_framework.permissions import IsAuthenticated
@@ -317,7 +318,9 @@ class OrderCancelView(APIView):
         data = OrderCancelRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         cancel_order(
-            order=order, actor=request.user, reason=data.validated_data.get("reason") or "cancelled by the buyer"
+            order=order,
+            actor=request.user,
+            reason=data.validated_data.get("reason") or gettext("Cancelled by the buyer"),
         )
         return Response(render_order(own_order(request.user, pk)))
 

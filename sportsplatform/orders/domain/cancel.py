@@ -37,7 +37,7 @@ def refund_preview(*, order: Order, full_refund: bool = False) -> RefundQuote:
 def cancel_order(*, order: Order, actor, reason: str, full_refund: bool = False) -> Order:
     """Cancel `order` (pending or paid); see the module docstring. Raises IllegalTransition for
     any other status."""
-    reason = (reason or "").strip()[:200] or "cancelled"
+    reason = (reason or "").strip()[:200] or _("Cancelled")
     order = Order.objects.get(pk=order.pk)
     if order.status == OrderStatus.PENDING_PAYMENT:
         if not close_open_payments(order=order, actor=actor):

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from sportsplatform.core import audit
 from sportsplatform.ledger.domain.posting import CENT, post
@@ -129,7 +130,12 @@ def record_capture(*, payment: Payment, provider_transaction_id: str, amount, ac
             memo=f"{payment.provider} {payment.out_trade_no}",
             actor=actor,
         )
-        reason = "late payment, slots no longer free" if late else f"payment not needed: order {previous_status}"
+        if late:
+            reason = _("Paid after the time to pay ran out, when it could no longer be kept: refunded in full")
+        elif previous_status == OrderStatus.CANCELLED:
+            reason = _("Paid after the order was cancelled: refunded in full")
+        else:
+            reason = _("Paid twice: the second payment is refunded in full")
         log_order_event(
             order=order,
             action="payment.unmatched",

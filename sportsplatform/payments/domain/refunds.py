@@ -119,7 +119,16 @@ def submit_refund(*, refund_id: int) -> Refund:
         log.warning("payments: refund %s failed at the provider: %s", refund.out_refund_no, exc.message)
         fail_refund(refund=refund, failure=f"{exc.code}: {exc.message}")
     else:
-        record_refund_state(refund=refund, state=state)
+        try:
+            record_refund_state(refund=refund, state=state)
+        except Exception as exc:
+            # The provider paid it out but our books refused it (e.g. a card that was spent meanwhile):
+            # keep it pending and visible with the reason; the retry finds the provider's same answer.
+            log.exception("payments: refund %s done at the provider but not recorded", refund.out_refund_no)
+            Refund.objects.filter(pk=refund.pk).exclude(status=RefundStatus.SUCCEEDED).update(
+                failure=f"not recorded: {exc}"[:255],
+                provider_refund_id=state.provider_refund_id or refund.provider_refund_id,
+            )
     refund.refresh_from_db()
     return refund
 
