@@ -227,7 +227,7 @@
           },
         }),
         xAxis: Object.assign({ type: "value" }, axisStyle, { axisLabel: { color: COLOURS.muted, fontSize: 11 } }),
-        yAxis: Object.assign({ type: "category", data: rows.map((r) => r.name) }, axisStyle, { axisLabel: { color: COLOURS.text, fontSize: 11, interval: 0 } }),
+        yAxis: Object.assign({ type: "category", data: rows.map((r) => r.name) }, axisStyle, { axisLabel: { color: COLOURS.text, fontSize: 11, interval: c.getHeight() / Math.max(1, rows.length) < 13 ? "auto" : 0 } }),
         series: [
           {
             type: "bar",
