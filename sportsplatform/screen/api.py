@@ -20,7 +20,7 @@ from sportsplatform.regions.models import RegionLevel
 from sportsplatform.telemetry.models import OccupancyLevel
 
 from .domain.access import NOT_FOR_YOU, may_use_screen, resolve_region, screen_breadcrumb
-from .domain.summary import SUMMARY_CACHE_SECONDS, TREND_DAYS, region_summary
+from .domain.summary import LIVE_SECONDS, REGISTER_SECONDS, SALES_SECONDS, TREND_DAYS, region_summary
 
 INVALID_CODE = _("Enter a six-digit administrative division code (GB/T 2260), for example 510100.")
 
@@ -157,7 +157,10 @@ class SummarySerializer(serializers.Serializer):
     region = RegionRefSerializer()
     breadcrumb = RegionRefSerializer(many=True, help_text="The regions above this one that you may open, top down.")
     date = serializers.DateField()
-    generated_at = serializers.DateTimeField(help_text=f"Figures are cached for {SUMMARY_CACHE_SECONDS} s.")
+    generated_at = serializers.DateTimeField(
+        help_text=f"When the live figures were computed: they are kept for {LIVE_SECONDS} s, bookings and revenue "
+        f"for {SALES_SECONDS} s, venue and facility counts for {REGISTER_SECONDS} s."
+    )
     venues = VenueCountsSerializer()
     facilities = serializers.IntegerField(help_text="Published fitness facilities.")
     fitness_equipment = serializers.IntegerField(help_text="Pieces of outdoor fitness equipment not removed.")

@@ -22,8 +22,9 @@ What is counted (docs/screen.md says the same for the officials):
   (domain/extra_figures.py).
 
 Cost. Every figure is one aggregate query (GROUP BY county code or day, never a loop over venues),
-and the figures are kept in the cache per region in three parts that change at different speeds:
-- live (visitors, busiest venues, bookings and revenue today, today's hours): LIVE_SECONDS;
+and the figures are kept in the cache per region in four parts that change at different speeds:
+- live (visitors, busiest venues, today's hours): LIVE_SECONDS;
+- sales (bookings and revenue today, which the live stream does not announce): SALES_SECONDS;
 - register (venue and facility counts, open now, equipment, area, extra figures): REGISTER_SECONDS;
 - history (the trend's days before today, which only late events still change): HISTORY_SECONDS.
 Texts (type and level labels) are added when the answer is assembled, so one cached part serves
@@ -56,12 +57,13 @@ from .extra_figures import active_figures
 from .population import population_by_code, population_source
 
 LIVE_SECONDS = getattr(settings, "SCREEN_LIVE_CACHE_SECONDS", 2)
+SALES_SECONDS = getattr(settings, "SCREEN_SALES_CACHE_SECONDS", 10)
 REGISTER_SECONDS = getattr(settings, "SCREEN_REGISTER_CACHE_SECONDS", 60)
 HISTORY_SECONDS = getattr(settings, "SCREEN_HISTORY_CACHE_SECONDS", 600)
 SUMMARY_CACHE_SECONDS = LIVE_SECONDS  # how stale the live figures may be
 TREND_DAYS = 30
 BUSIEST_LIMIT = 10
-CACHE_PREFIX = "screen:v2:"
+CACHE_PREFIX = "screen:v3:"
 
 MONEY = DecimalField(max_digits=14, decimal_places=2)
 CENT = Decimal("0.01")
@@ -142,7 +144,7 @@ def _add(target: dict, child: str | None, **values) -> None:
             figures[key] = figures.get(key, 0) + value
 
 
-# --- the three parts ----------------------------------------------------------------------------
+# --- the four parts -----------------------------------------------------------------------------
 
 
 def register_figures(plan: RegionPlan, *, now: datetime) -> dict:
@@ -191,9 +193,10 @@ def register_figures(plan: RegionPlan, *, now: datetime) -> dict:
     }
 
 
-def history_figures(plan: RegionPlan, *, today: date) -> dict:
+def history_figures(plan: RegionPlan, *, now: datetime) -> dict:
     """Entries, bookings and revenue per day for the trend's days before today."""
     codes = plan.codes
+    today = now.date()
     first, end = _day_start(today - timedelta(days=TREND_DAYS - 1)), _day_start(today)
     entries: dict[str, int] = defaultdict(int)
     for row in (
@@ -221,7 +224,7 @@ def history_figures(plan: RegionPlan, *, today: date) -> dict:
 
 
 def live_figures(plan: RegionPlan, *, now: datetime) -> dict:
-    """Visitors today and inside now, the busiest venues, bookings and revenue today, today's hours."""
+    """Visitors today and inside now, the busiest venues, today's hours."""
     codes = plan.codes
     today = now.date()
     start, end = _day_start(today), _day_start(today + timedelta(days=1))
@@ -249,17 +252,6 @@ def live_figures(plan: RegionPlan, *, now: datetime) -> dict:
             "venue__lat", "venue__lng", "today_in", "current",
         )[:BUSIEST_LIMIT]
     )  # fmt: skip
-    bookings = {"today": 0, "revenue": ZERO}
-    for row in (
-        _booking_orders(codes)
-        .filter(paid_at__gte=start, paid_at__lt=end)
-        .values("venue__region_id")
-        .annotate(n=Count("id", filter=STILL_BOOKED), kept=Sum(KEPT))
-    ):
-        kept = row["kept"] or ZERO
-        bookings["today"] += row["n"]
-        bookings["revenue"] += kept
-        _add(per_child, plan.child_of.get(row["venue__region_id"]), bookings_today=row["n"], revenue_today=kept)
     hours: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     for row in (
         TrafficRollup.objects.filter(
@@ -279,10 +271,28 @@ def live_figures(plan: RegionPlan, *, now: datetime) -> dict:
         "at": now,
         "visitors": visitors,
         "busiest": busiest,
-        "bookings": bookings,
         "hours": dict(hours),
         "per_child": per_child,
     }
+
+
+def sales_figures(plan: RegionPlan, *, now: datetime) -> dict:
+    """Venue bookings paid today still paid or used, and the revenue kept from today's payments."""
+    today = now.date()
+    start, end = _day_start(today), _day_start(today + timedelta(days=1))
+    per_child: dict[str, dict] = {}
+    bookings = {"today": 0, "revenue": ZERO}
+    for row in (
+        _booking_orders(plan.codes)
+        .filter(paid_at__gte=start, paid_at__lt=end)
+        .values("venue__region_id")
+        .annotate(n=Count("id", filter=STILL_BOOKED), kept=Sum(KEPT))
+    ):
+        kept = row["kept"] or ZERO
+        bookings["today"] += row["n"]
+        bookings["revenue"] += kept
+        _add(per_child, plan.child_of.get(row["venue__region_id"]), bookings_today=row["n"], revenue_today=kept)
+    return {"bookings": bookings, "per_child": per_child}
 
 
 def _booking_orders(codes):
@@ -294,6 +304,15 @@ def _booking_orders(codes):
 # --- assembling the answer ---------------------------------------------------------------------
 
 
+# Each cached part: the function computing it and how long it is kept.
+PARTS = {
+    "register": (register_figures, REGISTER_SECONDS),
+    "history": (history_figures, HISTORY_SECONDS),
+    "live": (live_figures, LIVE_SECONDS),
+    "sales": (sales_figures, SALES_SECONDS),
+}
+
+
 def region_summary(*, region: Region, at: datetime | None = None, use_cache: bool = True) -> dict:
     """The screen's figures for `region` (authorised by the caller: domain.access.resolve_region),
     JSON-ready. From the cache (see the module docstring) unless `at` is given or `use_cache` is off."""
@@ -301,45 +320,33 @@ def region_summary(*, region: Region, at: datetime | None = None, use_cache: boo
     today = now.date()
     if at is not None or not use_cache:
         plan = plan_region(region, today=today)
-        return assemble(
-            plan,
-            register=register_figures(plan, now=now),
-            history=history_figures(plan, today=today),
-            live=live_figures(plan, now=now),
-            now=now,
-        )
-    keys = {
-        part: f"{CACHE_PREFIX}{part}:{region.code}:{today.isoformat()}"
-        for part in ("plan", "register", "history", "live")
-    }
+        return assemble(plan, now=now, **{name: compute(plan, now=now) for name, (compute, _) in PARTS.items()})
+    keys = {part: _cache_key(part, region.code, today) for part in ("plan", *PARTS)}
     found = cache.get_many(list(keys.values()))
-    parts = {part: found.get(key) for part, key in keys.items()}
-    fresh = {}
-    if parts["plan"] is None:
-        parts["plan"] = fresh[keys["plan"]] = plan_region(region, today=today)
-    plan = parts["plan"]
-    if parts["register"] is None:
-        parts["register"] = register_figures(plan, now=now)
-        cache.set(keys["register"], parts["register"], REGISTER_SECONDS)
-    if parts["history"] is None:
-        parts["history"] = history_figures(plan, today=today)
-        cache.set(keys["history"], parts["history"], HISTORY_SECONDS)
-    if parts["live"] is None:
-        parts["live"] = live_figures(plan, now=now)
-        cache.set(keys["live"], parts["live"], LIVE_SECONDS)
-    if fresh:
-        cache.set_many(fresh, HISTORY_SECONDS)
-    return assemble(plan, register=parts["register"], history=parts["history"], live=parts["live"], now=now)
+    plan = found.get(keys["plan"])
+    if plan is None:
+        plan = plan_region(region, today=today)
+        cache.set(keys["plan"], plan, HISTORY_SECONDS)
+    parts = {}
+    for name, (compute, seconds) in PARTS.items():
+        parts[name] = found.get(keys[name])
+        if parts[name] is None:
+            parts[name] = compute(plan, now=now)
+            cache.set(keys[name], parts[name], seconds)
+    return assemble(plan, now=now, **parts)
+
+
+def _cache_key(part: str, code: str, day: date) -> str:
+    return f"{CACHE_PREFIX}{part}:{code}:{day.isoformat()}"
 
 
 def forget_summaries(code: str, *, day: date | None = None) -> None:
     """Drop the cached figures of a region (tests; after a bulk import)."""
     day = day or timezone.localdate()
-    parts = ("plan", "register", "history", "live")
-    cache.delete_many([f"{CACHE_PREFIX}{part}:{code}:{day.isoformat()}" for part in parts])
+    cache.delete_many([_cache_key(part, code, day) for part in ("plan", *PARTS)])
 
 
-def assemble(plan: RegionPlan, *, register: dict, history: dict, live: dict, now: datetime) -> dict:
+def assemble(plan: RegionPlan, *, register: dict, history: dict, live: dict, sales: dict, now: datetime) -> dict:
     today = now.date()
     region = plan.region
     population = population_by_code()
@@ -367,7 +374,7 @@ def assemble(plan: RegionPlan, *, register: dict, history: dict, live: dict, now
         day = today - timedelta(days=offset)
         if day == today:
             visitors = live["visitors"]["today"]
-            bookings, revenue = live["bookings"]["today"], live["bookings"]["revenue"]
+            bookings, revenue = sales["bookings"]["today"], sales["bookings"]["revenue"]
         else:
             key = day.isoformat()
             visitors = history["entries"].get(key, 0)
@@ -375,7 +382,11 @@ def assemble(plan: RegionPlan, *, register: dict, history: dict, live: dict, now
         trend.append({"date": day.isoformat(), "visitors": visitors, "bookings": bookings, "revenue": _money(revenue)})
     children = []
     for child in plan.children:
-        figures = {**register["per_child"].get(child["code"], {}), **live["per_child"].get(child["code"], {})}
+        figures = {
+            **register["per_child"].get(child["code"], {}),
+            **live["per_child"].get(child["code"], {}),
+            **sales["per_child"].get(child["code"], {}),
+        }
         child_population = population.get(child["code"])
         site_area = figures.get("site_area", 0.0)
         children.append(
@@ -404,7 +415,7 @@ def assemble(plan: RegionPlan, *, register: dict, history: dict, live: dict, now
             "inside": live["visitors"]["inside"],
             "updated_at": timezone.localtime(updated_at).isoformat() if updated_at else None,
         },
-        "bookings": {"today": live["bookings"]["today"], "revenue_today": _money(live["bookings"]["revenue"])},
+        "bookings": {"today": sales["bookings"]["today"], "revenue_today": _money(sales["bookings"]["revenue"])},
         "sports_area": {
             "site_area_m2": round(register["site_area"], 1),
             "population": region_population,
