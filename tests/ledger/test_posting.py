@@ -130,3 +130,15 @@ def test_check_ledger_fails_on_an_unbalanced_transaction(holder, capsys):
 
     err = capsys.readouterr().err
     assert "unbalanced_transaction: t:6" in err
+
+
+def test_post_drops_lines_that_round_to_zero(holder):
+    card, sandbox = card_account(holder), provider_account("sandbox")
+
+    txn = post(
+        kind="card.topup",
+        reference="t:7",
+        lines=[(sandbox, D("-10")), (card, D("10")), (platform_account(), D("0.004")), (sandbox, D("-0.004"))],
+    )
+
+    assert txn.entries.count() == 2

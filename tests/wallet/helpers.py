@@ -16,7 +16,8 @@ from sportsplatform.payments.domain.pay import start_payment
 from sportsplatform.payments.models import Payment
 from sportsplatform.wallet.domain.topup import create_topup_order
 from tests.booking.factories import make_bookable_venue
-from tests.support.accounts import make_public_user
+from tests.coupons.factories import ensure_sports
+from tests.support.accounts import ensure_regions, make_public_user
 
 _phones = count(13710000001)
 
@@ -49,6 +50,10 @@ def topped_up(user, amount, capture) -> Order:
 
 def booking_order(*, user, slots: int = 1, price: str = "40.00", **venue_kwargs) -> Order:
     """A pending booking order of `slots` one-hour slots at `price` each, at a fresh venue."""
+    # A transactional test (the races, the browser journey) flushes the tables the data
+    # migrations filled; put back the regions and sports these venues need.
+    ensure_regions()
+    ensure_sports()
     _venue, venue_slots = make_bookable_venue(courts=1, slots_per_court=max(slots, 2), **venue_kwargs)
     for slot in venue_slots:
         slot.price = slot.member_price = Decimal(price)

@@ -53,7 +53,9 @@ def post(
     """Write one balanced transaction. Idempotent by `reference`: posting the same reference twice
     returns the first transaction. Raises InsufficientFunds if a card would go below zero (the
     database constraint decides) and writes nothing then."""
-    lines = [(acc, Decimal(amount).quantize(CENT)) for acc, amount in lines if Decimal(amount) != 0]
+    # Round to the fen first, then drop zero lines: an amount that rounds to 0.00 would otherwise
+    # reach the entry's non-zero check constraint and be reported as InsufficientFunds.
+    lines = [(acc, amount) for acc, amount in ((a, Decimal(v).quantize(CENT)) for a, v in lines) if amount != 0]
     if len(lines) < 2 or sum(amount for _acc, amount in lines) != 0:
         raise ValidationFailed(_("A ledger transaction must have two or more entries that sum to zero."))
     existing = Transaction.objects.filter(reference=reference).first()
