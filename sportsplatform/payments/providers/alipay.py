@@ -39,10 +39,10 @@ from .base import (
     TradeAlreadyPaid,
     VerifiedNotification,
     check_timestamp,
+    notify_url,
     parse_local,
 )
 from .registry import register_provider
-from .sandbox import notify_url
 from .wechat import pem
 
 log = logging.getLogger(__name__)

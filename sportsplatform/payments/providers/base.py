@@ -109,6 +109,15 @@ class BillRecord:
     out_refund_no: str = ""
 
 
+def notify_url(code: str) -> str:
+    """Where a provider should POST its callbacks: absolute under PAYMENT_NOTIFY_BASE_URL, or ""."""
+    from django.urls import reverse
+
+    if not settings.PAYMENT_NOTIFY_BASE_URL:
+        return ""
+    return settings.PAYMENT_NOTIFY_BASE_URL + reverse("api:payments-notify", args=[code])
+
+
 def parse_local(text: str, fmt: str) -> datetime:
     """A provider's wall-clock time (Beijing time, as WeChat's and Alipay's statements and Alipay's
     notify_time are written) as an aware datetime. Raises ValueError for anything else."""

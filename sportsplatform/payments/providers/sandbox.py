@@ -8,8 +8,6 @@ import json
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from django.conf import settings
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .. import sandbox as gateway
@@ -25,6 +23,7 @@ from .base import (
     TradeAlreadyPaid,
     VerifiedNotification,
     check_timestamp,
+    notify_url,
 )
 from .headers import header
 from .registry import register_provider
@@ -34,13 +33,6 @@ _TRADE_STATES = {
     SandboxTradeState.SUCCESS: PaymentStatus.SUCCEEDED,
     SandboxTradeState.CLOSED: PaymentStatus.CLOSED,
 }
-
-
-def notify_url(code: str) -> str:
-    """Where a provider should POST its callbacks: absolute under PAYMENT_NOTIFY_BASE_URL, or ""."""
-    if not settings.PAYMENT_NOTIFY_BASE_URL:
-        return ""
-    return settings.PAYMENT_NOTIFY_BASE_URL + reverse("api:payments-notify", args=[code])
 
 
 @register_provider

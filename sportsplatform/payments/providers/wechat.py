@@ -40,11 +40,11 @@ from .base import (
     TradeAlreadyPaid,
     VerifiedNotification,
     check_timestamp,
+    notify_url,
     parse_local,
 )
 from .headers import header
 from .registry import register_provider
-from .sandbox import notify_url
 
 log = logging.getLogger(__name__)
 
