@@ -166,3 +166,19 @@ def test_my_coupons_query_count_is_constant(api, user):
             claim_coupon(batch=batch, user=user, actor=user)
 
     assert_same_query_count(api, "/api/v1/me/coupons", make_rows)
+
+
+def test_apply_after_starting_a_payment_closes_that_payment_first(api, user):
+    from sportsplatform.payments.models import PaymentStatus
+    from tests.wallet.helpers import start_sandbox
+
+    coupon = claim_coupon(batch=make_batch(), user=user, actor=user)
+    order = booking_order(user=user, slots=2, price="40.00", region="510107")
+    abandoned = start_sandbox(order)  # the payer went to the cashier and came back
+
+    response = api.post(f"/api/v1/orders/{order.pk}/coupon", {"coupon_id": coupon.pk}, content_type="application/json")
+
+    assert response.status_code == 200 and response.json()["amount"] == "60.00"
+    abandoned.refresh_from_db()
+    assert abandoned.status == PaymentStatus.CLOSED
+    assert start_sandbox(order).amount == 60
