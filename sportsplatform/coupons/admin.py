@@ -18,6 +18,7 @@ from django.utils.http import content_disposition_header, urlencode
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from unfold.decorators import action, display
+from unfold.widgets import INPUT_CLASSES, UnfoldAdminCheckboxSelectMultiple, UnfoldAdminSelectWidget
 
 from sportsplatform.core import audit
 from sportsplatform.core.admin import ScopedModelAdmin, ScopedRegionFilter
@@ -98,7 +99,6 @@ class CouponBatchAdmin(ScopedModelAdmin):
     list_filter = ["status", ScopedRegionFilter]
     search_fields = ["name", "issuer__name"]
     autocomplete_fields = ["venues"]
-    filter_horizontal = ["sports", "regions"]
     list_select_related = ["issuer"]
     ordering = ["-valid_from", "-id"]
     actions = ["issue_selected", "close_selected"]
@@ -130,6 +130,12 @@ class CouponBatchAdmin(ScopedModelAdmin):
         if db_field.name == "issuer":
             kwargs["queryset"] = issuing_bureaus(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "sports":
+            # A dozen sports: ticking boxes beats a two-pane chooser on any screen.
+            kwargs.setdefault("widget", UnfoldAdminCheckboxSelectMultiple)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
@@ -201,10 +207,17 @@ class CouponAdmin(ReadOnlyMixin, ScopedModelAdmin):
     show_full_result_count = False
 
 
+def _date_input():
+    # ISO dates: what <input type="date"> accepts as its value, whatever the UI language.
+    return forms.DateInput(attrs={"type": "date", "class": " ".join(INPUT_CLASSES)}, format="%Y-%m-%d")
+
+
 class SettlementForm(forms.Form):
-    start = forms.DateField(label=_("Start date"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("End date"), widget=forms.DateInput(attrs={"type": "date"}))
-    batch = forms.TypedChoiceField(label=_("Coupon batch"), coerce=int, required=False, empty_value=None)
+    start = forms.DateField(label=_("Start date"), widget=_date_input())
+    end = forms.DateField(label=_("End date"), widget=_date_input())
+    batch = forms.TypedChoiceField(
+        label=_("Coupon batch"), coerce=int, required=False, empty_value=None, widget=UnfoldAdminSelectWidget
+    )
 
     def __init__(self, *args, batches, **kwargs):
         super().__init__(*args, **kwargs)
