@@ -17,9 +17,11 @@ import io
 import random
 import time as clock
 from collections import defaultdict
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 
-from django.db import connection
+from django.conf import settings
+from django.db import connection, transaction
 from django.utils import timezone
 
 from .models import DeviceKind, Granularity, TrafficRollup, VenueOccupancy
@@ -66,7 +68,8 @@ def seed_telemetry(ctx) -> None:
     if TrafficRollup.objects.filter(venue__in=[v.pk for v in venues[:50]]).exists():
         ctx.log("    history already present")
         return
-    rows = write_history(venues, now=timezone.now(), rng=random.Random(DEMO_SEED))  # noqa: S311 - demo data
+    with transaction.atomic():  # temporary tables and dropped indexes live for one transaction
+        rows = write_history(venues, now=timezone.now(), rng=random.Random(DEMO_SEED))  # noqa: S311 - demo data
     ctx.log(f"    {rows} rollup rows, telemetry step took {clock.perf_counter() - started:.1f}s")
 
 
@@ -135,17 +138,34 @@ def write_history(venues, *, now: datetime, rng: random.Random, days: int = HIST
         }
         plans.append((venue, weekly, hourly))
 
-    # Older days: hourly and daily rows from the hourly shapes.
-    for back in range(days, 1, -1):
-        day = today - timedelta(days=back)
+    with _bulk_load(writer):
+        occupancy = _recent_days(writer, plans, now=now, today=today, tz=tz, rng=rng)
+        writer.flush()
+        older = [today - timedelta(days=back) for back in range(days, 1, -1)]
+        if writer.postgres:
+            _older_days_in_postgres(writer, plans, older, rng)
+        else:
+            _older_days(writer, plans, older, tz, rng)
+        writer.flush()
+    VenueOccupancy.objects.filter(venue_id__in=[o.venue_id for o in occupancy]).delete()
+    VenueOccupancy.objects.bulk_create(occupancy, batch_size=1000)
+    return writer.total
+
+
+def _visitors(venue, day: date, rng: random.Random) -> float:
+    return daily_visitors(venue_type=venue.type, capacity=venue.capacity, day=day) * max(0.4, rng.gauss(1.0, 0.12))
+
+
+def _older_days(writer: _Writer, plans, days: list[date], tz, rng: random.Random) -> None:
+    """Hourly and daily rows from the hourly shapes, in Python (SQLite)."""
+    for day in days:
         hours = _utc_strings(day, 60, tz)
         day_start = hours[0]
         for venue, _weekly, hourly in plans:
             shape = hourly[day.weekday()]
             if not shape:
                 continue
-            visitors = daily_visitors(venue_type=venue.type, capacity=venue.capacity, day=day)
-            visitors *= max(0.4, rng.gauss(1.0, 0.12))
+            visitors = _visitors(venue, day, rng)
             total_in = total_out = peak = 0
             for i, e_share, x_share, in_share in shape:
                 wobble = 1.0 + 0.08 * (rng.random() - 0.5)
@@ -159,13 +179,62 @@ def write_history(venues, *, now: datetime, rng: random.Random, days: int = HIST
                 peak = max(peak, inside)
             writer.add(venue.pk, Granularity.DAY, day_start, total_in, total_out, peak)
 
-    # Yesterday and today: 5-minute rows, and the hours and days made from them (as ingestion
-    # would), and today's occupancy.
+
+def _older_days_in_postgres(writer: _Writer, plans, days: list[date], rng: random.Random) -> None:
+    """The same rows, made by PostgreSQL from two small tables (each venue's hourly shapes per
+    weekday, each venue's visitors per day): millions of rows never pass through Python."""
+    shapes = io.StringIO()
+    visitors = io.StringIO()
+    for venue, _weekly, hourly in plans:
+        for weekday, shape in hourly.items():
+            shapes.writelines(f"{venue.pk}\t{weekday}\t{i}\t{e!r}\t{x!r}\t{inside!r}\n" for i, e, x, inside in shape)
+        visitors.writelines(f"{venue.pk}\t{day.isoformat()}\t{_visitors(venue, day, rng)!r}\n" for day in days)
+    tz = settings.TIME_ZONE
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMP TABLE seed_shape (venue_id bigint, weekday int, step int, es float8, xs float8, ins float8) "
+            "ON COMMIT DROP"
+        )
+        cursor.execute("CREATE TEMP TABLE seed_day (venue_id bigint, day date, visitors float8) ON COMMIT DROP")
+        with cursor.cursor.copy("COPY seed_shape FROM STDIN") as copy:
+            copy.write(shapes.getvalue())
+        with cursor.cursor.copy("COPY seed_day FROM STDIN") as copy:
+            copy.write(visitors.getvalue())
+        cursor.execute("SELECT setseed(%s)", [rng.random() * 2 - 1])
+        cursor.execute(
+            "CREATE TEMP TABLE seed_hours ON COMMIT DROP AS "
+            "SELECT d.venue_id, d.day, ((d.day + make_interval(hours => s.step)) AT TIME ZONE %s) AS bucket_start, "
+            "floor(d.visitors * s.es * w.f + 0.5)::int AS entries, floor(d.visitors * s.xs * w.f + 0.5)::int AS exits, "
+            "floor(d.visitors * s.ins + 0.5)::int AS peak "
+            "FROM seed_day d JOIN seed_shape s "
+            "ON s.venue_id = d.venue_id AND s.weekday = extract(isodow FROM d.day) - 1 "
+            # Referring to s makes the wobble one draw per row, not one for the whole query.
+            "CROSS JOIN LATERAL (SELECT 0.96 + 0.08 * random() + 0 * s.step AS f) w",
+            [tz],
+        )
+        cursor.execute(
+            f"INSERT INTO telemetry_trafficrollup ({_Writer.COLUMNS}) "  # noqa: S608 - fixed names
+            "SELECT venue_id, '1h', bucket_start, entries, exits, peak FROM seed_hours WHERE entries > 0 OR exits > 0"
+        )
+        writer.total += cursor.rowcount
+        cursor.execute(
+            f"INSERT INTO telemetry_trafficrollup ({_Writer.COLUMNS}) "  # noqa: S608
+            "SELECT venue_id, '1d', (day::timestamp AT TIME ZONE %s), sum(entries), sum(exits), max(peak) "
+            "FROM seed_hours GROUP BY venue_id, day",
+            [tz],
+        )
+        writer.total += cursor.rowcount
+
+
+def _recent_days(writer: _Writer, plans, *, now, today, tz, rng) -> list[VenueOccupancy]:
+    """Yesterday and today: 5-minute rows, and the hours and days made from them (as ingestion
+    would); returns today's occupancy rows."""
     occupancy = []
     for back in (1, 0):
         day = today - timedelta(days=back)
         fives = _utc_strings(day, 5, tz)
-        limit = 288 if back else (now.astimezone(tz).hour * 60 + now.astimezone(tz).minute) // 5
+        local = now.astimezone(tz)
+        limit = 288 if back else (local.hour * 60 + local.minute) // 5
         for venue, weekly, _hourly in plans:
             shape = day_shape(
                 venue_type=venue.type,
@@ -173,9 +242,7 @@ def write_history(venues, *, now: datetime, rng: random.Random, days: int = HIST
                 intervals=weekly.get(day.weekday(), []),
                 step_minutes=5,
             )
-            visitors = daily_visitors(venue_type=venue.type, capacity=venue.capacity, day=day)
-            visitors *= max(0.4, rng.gauss(1.0, 0.12))
-            totals = _write_fives(writer, venue.pk, shape, visitors, fives, limit, rng)
+            totals = _write_fives(writer, venue.pk, shape, _visitors(venue, day, rng), fives, limit, rng)
             if not back:
                 today_in, today_out = totals
                 occupancy.append(
@@ -188,10 +255,47 @@ def write_history(venues, *, now: datetime, rng: random.Random, days: int = HIST
                         updated_at=now,
                     )
                 )
-    writer.flush()
-    VenueOccupancy.objects.filter(venue_id__in=[o.venue_id for o in occupancy]).delete()
-    VenueOccupancy.objects.bulk_create(occupancy, batch_size=1000)
-    return writer.total
+    return occupancy
+
+
+@contextmanager
+def _bulk_load(writer: _Writer):
+    """On PostgreSQL, into an empty rollup table: drop its indexes and constraints (but the primary
+    key) while loading and build them again after — building an index over sorted rows is far
+    cheaper than maintaining it row by row. All inside the seed step's transaction, so a failure
+    leaves the table as it was."""
+    if not writer.postgres or TrafficRollup.objects.exists():
+        yield
+        return
+    table = "telemetry_trafficrollup"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = %s::regclass AND contype IN ('u', 'f')",
+            [table],
+        )
+        constraints = cursor.fetchall()
+        cursor.execute(
+            "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.tablename = %s AND NOT EXISTS "
+            "(SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname AND c.conrelid = %s::regclass)",
+            [table, table],
+        )
+        indexes = cursor.fetchall()
+        # Django's foreign keys are deferred: check what this transaction wrote so far now, or
+        # PostgreSQL refuses to drop and add them ("pending trigger events").
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        for name, _definition in constraints:
+            cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+        for name, _definition in indexes:
+            cursor.execute(f'DROP INDEX "{name}"')
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        for _name, definition in indexes:
+            cursor.execute(definition)
+        for name, definition in constraints:
+            cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 def _nonzero(shape: DayShape) -> list[tuple[int, float, float, float]]:

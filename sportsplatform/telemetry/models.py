@@ -118,9 +118,13 @@ class GateEvent(models.Model):
 
     id = models.BigAutoField(primary_key=True)
     event_id = models.CharField(_("event id"), max_length=64)
-    device = models.ForeignKey(Device, verbose_name=_("gate"), on_delete=models.CASCADE, related_name="events")
+    # No separate indexes on the two foreign keys: the unique (device, event_id) and the
+    # (venue, at) indexes start with them, and every index costs time on every insert.
+    device = models.ForeignKey(
+        Device, verbose_name=_("gate"), on_delete=models.CASCADE, related_name="events", db_index=False
+    )
     venue = models.ForeignKey(
-        "venues.Venue", verbose_name=_("venue"), on_delete=models.CASCADE, related_name="gate_events"
+        "venues.Venue", verbose_name=_("venue"), on_delete=models.CASCADE, related_name="gate_events", db_index=False
     )
     direction = models.CharField(_("direction"), max_length=3, choices=Direction.choices)
     count = models.PositiveIntegerField(_("count"), default=1)
@@ -202,8 +206,13 @@ class TrafficRollup(models.Model):
     changes it."""
 
     id = models.BigAutoField(primary_key=True)
+    # The unique (venue, granularity, bucket_start) index serves lookups by venue.
     venue = models.ForeignKey(
-        "venues.Venue", verbose_name=_("venue"), on_delete=models.CASCADE, related_name="traffic_rollups"
+        "venues.Venue",
+        verbose_name=_("venue"),
+        on_delete=models.CASCADE,
+        related_name="traffic_rollups",
+        db_index=False,
     )
     granularity = models.CharField(_("granularity"), max_length=2, choices=Granularity.choices)
     bucket_start = models.DateTimeField(_("bucket start"))

@@ -74,12 +74,13 @@ def test_simulator_sends_signed_events_over_http(live_server):
         url=live_server.url,
         tick=1,
         duration=0.5,
-        rate=400,
+        rate=20000,
         seed=3,
         stdout=out,
         stderr=io.StringIO(),
     )
 
-    assert "0 failed" in out.getvalue()
+    assert "0 failed" in out.getvalue(), out.getvalue()
+    assert " 0 events" not in out.getvalue(), out.getvalue()
     assert GateEvent.objects.filter(venue=venue).exists()
     assert VenueOccupancy.objects.get(venue=venue).today_in > before

@@ -29,6 +29,7 @@ import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import transaction
@@ -73,8 +74,7 @@ class BatchResult:
     rejected: list[EventRejection] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class _Row:
+class _Row(NamedTuple):
     batch: int
     event_id: str
     gate_id: int
@@ -114,23 +114,21 @@ def parse_events(body: bytes) -> list:
 def parse_event_time(value) -> datetime | None:
     """ISO 8601 (an offset is expected; without one the time is taken as Asia/Shanghai) or unix
     seconds (milliseconds above 10^12). None when it is neither."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        seconds = value / 1000 if value > 1e12 else value
-        try:
-            return datetime.fromtimestamp(seconds, tz=timezone.get_default_timezone())
-        except (OverflowError, OSError, ValueError):
+    if value.__class__ is str:
+        if len(value) > 40:
             return None
-    if not isinstance(value, str) or len(value) > 40:
+        try:
+            at = datetime.fromisoformat(value.strip())
+        except ValueError:
+            return None
+        return at if at.tzinfo is not None else timezone.make_aware(at, timezone.get_default_timezone())
+    if isinstance(value, bool) or not isinstance(value, int | float):
         return None
+    seconds = value / 1000 if value > 1e12 else value
     try:
-        at = datetime.fromisoformat(value.strip())
-    except ValueError:
+        return datetime.fromtimestamp(seconds, tz=timezone.get_default_timezone())
+    except (OverflowError, OSError, ValueError):
         return None
-    if timezone.is_naive(at):
-        at = timezone.make_aware(at, timezone.get_default_timezone())
-    return at
 
 
 def derived_event_id(*, identity: DeviceIdentity, gate: str, at: datetime, direction: str) -> str:
@@ -152,73 +150,94 @@ def _gates_with(venue_id: int, code: str) -> dict[str, GateInfo]:
     return gates
 
 
+class _Limits(NamedTuple):
+    oldest: datetime
+    newest: datetime
+    max_count: int
+
+
 def _validate(batch_index: int, batch: DeviceBatch, now: datetime, result: BatchResult) -> list[_Row]:
     identity = batch.identity
-    rows: list[_Row] = []
-    oldest = now - settings.TELEMETRY_LATE_EVENT_MAX_AGE
-    newest = now + settings.TELEMETRY_FUTURE_TOLERANCE
-    max_count = settings.TELEMETRY_MAX_COUNT_PER_EVENT
+    rejected = result.rejected
     if batch.topic_venue_id is not None and batch.topic_venue_id != identity.venue_id:
-        for index in range(len(batch.events)):
-            result.rejected.append(EventRejection(index, "wrong_venue", f"topic venue {batch.topic_venue_id}"))
-        return rows
+        detail = f"topic venue {batch.topic_venue_id}"
+        rejected.extend(EventRejection(index, "wrong_venue", detail) for index in range(len(batch.events)))
+        return []
+    limits = _Limits(
+        now - settings.TELEMETRY_LATE_EVENT_MAX_AGE,
+        now + settings.TELEMETRY_FUTURE_TOLERANCE,
+        settings.TELEMETRY_MAX_COUNT_PER_EVENT,
+    )
     default_gate = batch.topic_gate or (identity.device_code if identity.counts_people else None)
-
+    gates = venue_gates(identity.venue_id)
+    rows: list[_Row] = []
     for index, raw in enumerate(batch.events):
-
-        def reject(reason: str, detail: str = "", index=index) -> None:
-            result.rejected.append(EventRejection(index, reason, detail))
-
-        if not isinstance(raw, dict):
-            reject("bad_event", "an event is an object")
-            continue
-        venue = raw.get("venue")
-        if venue is not None and str(venue) != str(identity.venue_id):
-            reject("wrong_venue", f"venue {str(venue)[:20]} is not the device's venue")
-            continue
-        gate_code = raw.get("gate", default_gate)
-        if batch.topic_gate is not None and gate_code != batch.topic_gate:
-            reject("gate_mismatch", "gate differs from the topic's gate")
-            continue
-        if not isinstance(gate_code, str) or not gate_code or len(gate_code) > 32:
-            reject("bad_gate", "gate must be the gate's code")
-            continue
-        gate = _gates_with(identity.venue_id, gate_code).get(gate_code)
-        if gate is None:
-            reject("unknown_gate", f"no device {gate_code!r} at venue {identity.venue_id}")
-            continue
-        if gate.kind not in GATE_KINDS:
-            reject("not_a_gate", f"{gate_code!r} does not count people")
-            continue
-        if gate.status == DeviceStatus.DISABLED:
-            reject("gate_disabled", f"{gate_code!r} is disabled")
-            continue
-        direction = raw.get("direction")
-        if direction not in (Direction.IN, Direction.OUT):
-            reject("bad_direction", 'direction must be "in" or "out"')
-            continue
-        count = raw.get("count", 1)
-        if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= max_count:
-            reject("bad_count", f"count must be a whole number from 1 to {max_count}")
-            continue
-        at = parse_event_time(raw.get("at"))
-        if at is None:
-            reject("bad_time", "at must be ISO 8601 with an offset, or unix seconds")
-            continue
-        if at < oldest:
-            reject("too_old", f"older than {settings.TELEMETRY_LATE_EVENT_MAX_AGE}")
-            continue
-        if at > newest:
-            reject("in_future", "later than the server's clock allows")
-            continue
-        event_id = raw.get("id", raw.get("event_id"))
-        if event_id is None:
-            event_id = derived_event_id(identity=identity, gate=gate_code, at=at, direction=direction)
-        elif isinstance(event_id, bool) or not isinstance(event_id, str | int) or not 1 <= len(str(event_id)) <= 64:
-            reject("bad_event_id", "id must be a string of 1 to 64 characters")
-            continue
-        rows.append(_Row(batch_index, str(event_id), gate.device_id, identity.venue_id, direction, count, at))
+        checked = _check(raw, identity, batch.topic_gate, default_gate, gates, limits)
+        if checked.__class__ is tuple:
+            reason, detail = checked
+            if reason == "unknown_gate":
+                # A gate registered a moment ago: look again (at most every few seconds).
+                gates = _gates_with(identity.venue_id, raw.get("gate", default_gate))
+                checked = _check(raw, identity, batch.topic_gate, default_gate, gates, limits)
+        if checked.__class__ is tuple:
+            rejected.append(EventRejection(index, *checked))
+        else:
+            gate_id, event_id, direction, count, at = checked
+            rows.append(_Row(batch_index, event_id, gate_id, identity.venue_id, direction, count, at))
     return rows
+
+
+class _Checked(NamedTuple):
+    gate_id: int
+    event_id: str
+    direction: str
+    count: int
+    at: datetime
+
+
+def _check(raw, identity: DeviceIdentity, topic_gate, default_gate, gates, limits: _Limits):
+    """One event: a _Checked, or a (reason, detail) tuple."""
+    if not isinstance(raw, dict):
+        return ("bad_event", "an event is an object")
+    venue = raw.get("venue")
+    if venue is not None and str(venue) != str(identity.venue_id):
+        return ("wrong_venue", f"venue {str(venue)[:20]} is not the device's venue")
+    gate_code = raw.get("gate", default_gate)
+    if topic_gate is not None and gate_code != topic_gate:
+        return ("gate_mismatch", "gate differs from the topic's gate")
+    if not isinstance(gate_code, str) or not gate_code or len(gate_code) > 32:
+        return ("bad_gate", "gate must be the gate's code")
+    gate = gates.get(gate_code)
+    if gate is None:
+        return ("unknown_gate", f"no device {gate_code!r} at venue {identity.venue_id}")
+    if gate.kind not in GATE_KINDS:
+        return ("not_a_gate", f"{gate_code!r} does not count people")
+    if gate.status == DeviceStatus.DISABLED:
+        return ("gate_disabled", f"{gate_code!r} is disabled")
+    direction = raw.get("direction")
+    if direction != "in" and direction != "out":
+        return ("bad_direction", 'direction must be "in" or "out"')
+    count = raw.get("count", 1)
+    if count.__class__ is not int or not 1 <= count <= limits.max_count:
+        return ("bad_count", f"count must be a whole number from 1 to {limits.max_count}")
+    at = parse_event_time(raw.get("at"))
+    if at is None:
+        return ("bad_time", "at must be ISO 8601 with an offset, or unix seconds")
+    if at < limits.oldest:
+        return ("too_old", f"older than {settings.TELEMETRY_LATE_EVENT_MAX_AGE}")
+    if at > limits.newest:
+        return ("in_future", "later than the server's clock allows")
+    event_id = raw.get("id")
+    if event_id is None:
+        event_id = raw.get("event_id")
+    if event_id is None:
+        event_id = derived_event_id(identity=identity, gate=gate_code, at=at, direction=direction)
+    else:
+        if event_id.__class__ is int:
+            event_id = str(event_id)
+        if event_id.__class__ is not str or not 1 <= len(event_id) <= 64:
+            return ("bad_event_id", "id must be a string of 1 to 64 characters")
+    return _Checked(gate.device_id, event_id, direction, count, at)
 
 
 # --- the write ---------------------------------------------------------------------------------
@@ -287,49 +306,33 @@ def _count_rejections(batches: list[DeviceBatch], results: list[BatchResult], ch
     record_rejections(channel=channel, items=items)
 
 
-def _lock_occupancy(venue_days: dict[int, date], now: datetime) -> None:
-    venue_ids = sorted(venue_days)
-    for chunk in sql.chunks(venue_ids, 500):
-        params = [p for v in chunk for p in (v, sql.db_date(venue_days[v]), sql.db_datetime(now))]
-        sql.execute(
-            f"INSERT INTO {OCCUPANCY_TABLE} (venue_id, day, today_in, today_out, current, updated_at) "  # noqa: S608
-            f"VALUES {_zero_values(len(chunk))} ON CONFLICT (venue_id) DO NOTHING",
-            params,
-        )
-        if sql.is_postgres():
-            placeholders = ", ".join(["%s"] * len(chunk))
-            sql.execute(
-                f"SELECT venue_id FROM {OCCUPANCY_TABLE} WHERE venue_id IN ({placeholders}) "  # noqa: S608
-                "ORDER BY venue_id FOR UPDATE",
-                list(chunk),
-            )
-
-
-def _zero_values(n: int) -> str:
-    return ", ".join(["(%s, %s, 0, 0, 0, %s)"] * n)
+EVENT_COLUMNS = (
+    ("event_id", "text"),
+    ("device_id", "bigint"),
+    ("venue_id", "bigint"),
+    ("direction", "text"),
+    ("count", "integer"),
+    ("at", "timestamptz"),
+    ("received_at", "timestamptz"),
+)
 
 
 def _store(rows: list[_Row], now: datetime) -> list[_Row]:
-    """Insert the raw events; the rows the database took (the others were already there)."""
-    tz = timezone.get_default_timezone()
-    venue_days: dict[int, date] = {}
-    for row in rows:
-        day = row.at.astimezone(tz).date()
-        if venue_days.get(row.venue_id) is None or day > venue_days[row.venue_id]:
-            venue_days[row.venue_id] = day
-    _lock_occupancy(venue_days, now)
-
+    """Insert the raw events; the rows the database took (the others were already there).
+    Sorted by (gate, event id), so two writers that share events take them in the same order
+    and never deadlock on each other's uncommitted duplicates."""
     received = sql.db_datetime(now)
     inserted: set[tuple[int, str]] = set()
     ordered = sorted(rows, key=lambda r: (r.gate_id, r.event_id))
+    names = ", ".join(name for name, _type in EVENT_COLUMNS)
     for chunk in sql.chunks(ordered, INSERT_CHUNK):
-        values, params = sql.values_clause(
+        source, params = sql.rows_source(
+            EVENT_COLUMNS,
             [(r.event_id, r.gate_id, r.venue_id, r.direction, r.count, sql.db_datetime(r.at), received) for r in chunk],
-            7,
         )
         returned = sql.execute(
-            f"INSERT INTO {EVENTS_TABLE} (event_id, device_id, venue_id, direction, count, at, received_at) "  # noqa: S608
-            f"VALUES {values} ON CONFLICT (device_id, event_id) DO NOTHING RETURNING device_id, event_id",
+            f"INSERT INTO {EVENTS_TABLE} ({names}) SELECT {names} FROM ({source}) AS s WHERE true "  # noqa: S608
+            "ON CONFLICT (device_id, event_id) DO NOTHING RETURNING device_id, event_id",
             params,
         )
         inserted.update((device_id, event_id) for device_id, event_id in returned)
@@ -386,16 +389,26 @@ def _update_occupancy(day_totals: dict[tuple[int, date], list[int]], now: dateti
     )
     changed: list[live.OccupancyChange] = []
     today = timezone.localdate(now)
-    for chunk in sql.chunks(sorted(latest.items()), 500):
-        values, params = sql.values_clause(
+    columns = (
+        ("venue_id", "bigint"),
+        ("day", "date"),
+        ("today_in", "integer"),
+        ("today_out", "integer"),
+        ("current", "integer"),
+        ("updated_at", "timestamptz"),
+    )
+    names = ", ".join(name for name, _type in columns)
+    # One venue, one row, in venue order: concurrent writers lock occupancy rows in the same order.
+    for chunk in sql.chunks(sorted(latest.items()), 1000):
+        source, params = sql.rows_source(
+            columns,
             [
                 (venue_id, sql.db_date(day), entries, exits, max(0, entries - exits), sql.db_datetime(now))
                 for venue_id, (day, entries, exits) in chunk
             ],
-            6,
         )
         returned = sql.execute(
-            f"INSERT INTO {t} (venue_id, day, today_in, today_out, current, updated_at) VALUES {values} "  # noqa: S608
+            f"INSERT INTO {t} ({names}) SELECT {names} FROM ({source}) AS s WHERE true "  # noqa: S608
             f"ON CONFLICT (venue_id) DO UPDATE SET "
             f"today_in = {new_in}, today_out = {new_out}, "
             f"current = {sql.greatest('0', f'({new_in}) - ({new_out})')}, "
@@ -421,22 +434,30 @@ def _update_occupancy(day_totals: dict[tuple[int, date], list[int]], now: dateti
     return changed
 
 
+ROLLUP_COLUMNS = (
+    ("venue_id", "bigint"),
+    ("granularity", "text"),
+    ("bucket_start", "timestamptz"),
+    ("entries", "integer"),
+    ("exits", "integer"),
+    ("peak_occupancy", "integer"),
+)
+
+
 def _upsert_rollups(rollups: dict[tuple[int, str, datetime], list[int]]) -> None:
     t = ROLLUP_TABLE
-    for chunk in sql.chunks(sorted(rollups.items()), 1000):
-        params = [
-            p for (v, g, start), (entries, exits) in chunk for p in (v, g, sql.db_datetime(start), entries, exits)
-        ]
+    names = ", ".join(name for name, _type in ROLLUP_COLUMNS)
+    for chunk in sql.chunks(sorted(rollups.items()), 2000):
+        source, params = sql.rows_source(
+            ROLLUP_COLUMNS,
+            [(v, g, sql.db_datetime(start), entries, exits, 0) for (v, g, start), (entries, exits) in chunk],
+        )
         sql.execute(
-            f"INSERT INTO {t} (venue_id, granularity, bucket_start, entries, exits, peak_occupancy) "  # noqa: S608
-            f"VALUES {_rollup_values(len(chunk))} ON CONFLICT (venue_id, granularity, bucket_start) DO UPDATE SET "
+            f"INSERT INTO {t} ({names}) SELECT {names} FROM ({source}) AS s WHERE true "  # noqa: S608
+            f"ON CONFLICT (venue_id, granularity, bucket_start) DO UPDATE SET "
             f"entries = {t}.entries + excluded.entries, exits = {t}.exits + excluded.exits",
             params,
         )
-
-
-def _rollup_values(n: int) -> str:
-    return ", ".join(["(%s, %s, %s, %s, %s, 0)"] * n)
 
 
 def _recompute_peaks(earliest: dict[tuple[int, date], datetime]) -> None:
@@ -467,38 +488,51 @@ def _recompute_peaks(earliest: dict[tuple[int, date], datetime]) -> None:
                 f"WHERE {t}.id = w.id AND {t}.peak_occupancy <> w.p",
                 [*ids, lo, hi],
             )
-            # Hours from the earliest touched one to the end of the day; the day itself.
-            terms = " OR ".join(["(venue_id = %s AND bucket_start >= %s)"] * len(chunk))
-            for granularity, hours in ((Granularity.HOUR, 1), (Granularity.DAY, 24)):
-                params: list = [granularity.value, lo, hi]
-                for venue_id, first_five in chunk:
-                    start = first_five.replace(minute=0) if granularity == Granularity.HOUR else day_start
-                    params += [venue_id, sql.db_datetime(start)]
-                end = sql.plus(f"{t}.bucket_start", hours=hours)
-                sql.execute(
-                    f"UPDATE {t} SET peak_occupancy = (SELECT COALESCE(MAX(c.peak_occupancy), 0) FROM {t} AS c "  # noqa: S608
-                    f"WHERE c.venue_id = {t}.venue_id AND c.granularity = '5m' "
-                    f"AND c.bucket_start >= {t}.bucket_start AND c.bucket_start < {end}) "
-                    f"WHERE granularity = %s AND bucket_start >= %s AND bucket_start < %s AND ({terms})",
-                    params,
-                )
+            # Hours from the earliest touched one to the end of the day, and the day itself.
+            terms = " OR ".join(["(venue_id = %s AND (bucket_start >= %s OR granularity = '1d'))"] * len(chunk))
+            params: list = [lo, hi]
+            for venue_id, first_five in chunk:
+                params += [venue_id, sql.db_datetime(first_five.replace(minute=0))]
+            hour_end = sql.plus(f"{t}.bucket_start", hours=1)
+            day_end = sql.plus(f"{t}.bucket_start", hours=24)
+            sql.execute(
+                f"UPDATE {t} SET peak_occupancy = (SELECT COALESCE(MAX(c.peak_occupancy), 0) FROM {t} AS c "  # noqa: S608
+                f"WHERE c.venue_id = {t}.venue_id AND c.granularity = '5m' AND c.bucket_start >= {t}.bucket_start "
+                f"AND c.bucket_start < CASE WHEN {t}.granularity = '1h' THEN {hour_end} ELSE {day_end} END) "
+                f"WHERE granularity IN ('1h', '1d') AND bucket_start >= %s AND bucket_start < %s AND ({terms})",
+                params,
+            )
+
+
+_touched: dict[int, float] = {}
+_touched_credentials: dict[int, float] = {}
+
+
+def _due(ids, seen: dict[int, float]) -> list[int]:
+    """Ids not marked by this process within TOUCH_EVERY (one UPDATE per device per half minute,
+    not one per batch)."""
+    now = time.monotonic()
+    limit = TOUCH_EVERY.total_seconds()
+    due = sorted(i for i in ids if now - seen.get(i, -limit) >= limit)
+    for i in due:
+        seen[i] = now
+    if len(seen) > 200_000:
+        seen.clear()
+    return due
 
 
 def _touch_devices(batches: list[DeviceBatch], rows: list[_Row], now: datetime) -> None:
-    """Senders and gates that reported are online; written at most every TOUCH_EVERY per device."""
+    """Senders and gates that reported are online (last seen now)."""
     from django.db.models import Q
 
-    device_ids = {batch.identity.device_id for batch in batches} | {row.gate_id for row in rows}
-    cutoff = now - TOUCH_EVERY
+    device_ids = _due({batch.identity.device_id for batch in batches} | {row.gate_id for row in rows}, _touched)
     if device_ids:
-        Device.objects.filter(pk__in=sorted(device_ids)).exclude(status=DeviceStatus.DISABLED).filter(
-            Q(last_seen_at__isnull=True) | Q(last_seen_at__lt=cutoff) | Q(status=DeviceStatus.OFFLINE)
+        Device.objects.filter(pk__in=device_ids).exclude(status=DeviceStatus.DISABLED).filter(
+            Q(last_seen_at__isnull=True) | Q(last_seen_at__lt=now - TOUCH_EVERY) | Q(status=DeviceStatus.OFFLINE)
         ).update(last_seen_at=now, status=DeviceStatus.ONLINE)
-    credential_ids = sorted({batch.identity.credential_id for batch in batches})
+    credential_ids = _due({batch.identity.credential_id for batch in batches}, _touched_credentials)
     if credential_ids:
-        DeviceCredential.objects.filter(pk__in=credential_ids).filter(
-            Q(last_used_at__isnull=True) | Q(last_used_at__lt=cutoff)
-        ).update(last_used_at=now)
+        DeviceCredential.objects.filter(pk__in=credential_ids).update(last_used_at=now)
 
 
 def ingest_one(*, identity: DeviceIdentity, events: list, channel: str, **topic) -> BatchResult:

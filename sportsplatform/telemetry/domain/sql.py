@@ -4,6 +4,7 @@ PostgreSQL; the differences are the functions in this module."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 
 from django.db import connection
@@ -43,6 +44,20 @@ def values_clause(rows: Sequence[Sequence], width: int) -> tuple[str, list]:
     for row in rows:
         params.extend(row)
     return ", ".join([one] * len(rows)), params
+
+
+def rows_source(columns: Sequence[tuple[str, str]], rows: Sequence[Sequence]) -> tuple[str, list]:
+    """A SELECT yielding `rows` as a relation with `columns` ((name, PostgreSQL type) pairs),
+    with a handful of parameters however many rows there are: arrays and unnest() on PostgreSQL,
+    one JSON document and json_each() on SQLite. (A VALUES list with a placeholder per value
+    costs more to prepare than to run at a few thousand rows.)"""
+    names = ", ".join(name for name, _type in columns)
+    if is_postgres():
+        arrays = ", ".join(f"%s::{pg_type}[]" for _name, pg_type in columns)
+        columns_of_rows = [list(column) for column in zip(*rows, strict=True)]
+        return f"SELECT * FROM unnest({arrays}) AS src({names})", columns_of_rows  # noqa: S608 - our column names
+    picks = ", ".join(f"json_extract(value, '$[{i}]') AS {name}" for i, (name, _type) in enumerate(columns))
+    return f"SELECT {picks} FROM json_each(%s)", [json.dumps([list(row) for row in rows], default=str)]  # noqa: S608
 
 
 def execute(sql: str, params: Sequence = ()) -> list[tuple]:
