@@ -18,7 +18,7 @@ from django.utils.http import content_disposition_header, urlencode
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from unfold.decorators import action, display
-from unfold.widgets import INPUT_CLASSES, UnfoldAdminCheckboxSelectMultiple, UnfoldAdminSelectWidget
+from unfold.widgets import INPUT_CLASSES, UnfoldAdminCheckboxSelectMultipleWidget, UnfoldAdminSelectWidget
 
 from sportsplatform.core import audit
 from sportsplatform.core.admin import ScopedModelAdmin, ScopedRegionFilter
@@ -134,7 +134,7 @@ class CouponBatchAdmin(ScopedModelAdmin):
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "sports":
             # A dozen sports: ticking boxes beats a two-pane chooser on any screen.
-            kwargs.setdefault("widget", UnfoldAdminCheckboxSelectMultiple)
+            kwargs.setdefault("widget", UnfoldAdminCheckboxSelectMultipleWidget)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def get_changeform_initial_data(self, request):
