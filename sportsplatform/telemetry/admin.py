@@ -290,7 +290,7 @@ class GateEventAdmin(ReadOnlyMixin, ScopedModelAdmin):
     list_filter = [("direction", ChoicesDropdownFilter), VenueRegionFilter]
     search_fields = ["event_id", "venue__name", "device__code"]
     list_select_related = ["venue", "device"]
-    ordering = ["-at"]
+    ordering = ["-id"]  # newest received first, by the primary key (no index on `at` alone)
     show_full_result_count = False
 
 

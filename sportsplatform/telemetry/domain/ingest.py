@@ -35,7 +35,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from ..models import GATE_KINDS, Device, DeviceCredential, DeviceStatus, Direction, Granularity
+from ..models import GATE_KINDS, Device, DeviceCredential, DeviceStatus, Granularity
 from . import alerts, live, sql
 from .auth import DeviceIdentity, DeviceRejected, GateInfo, venue_gates
 from .rejections import Rejected, record_rejections
@@ -322,13 +322,14 @@ def _store(rows: list[_Row], now: datetime) -> list[_Row]:
     Sorted by (gate, event id), so two writers that share events take them in the same order
     and never deadlock on each other's uncommitted duplicates."""
     received = sql.db_datetime(now)
+    to_db = sql.datetime_adapter()
     inserted: set[tuple[int, str]] = set()
     ordered = sorted(rows, key=lambda r: (r.gate_id, r.event_id))
     names = ", ".join(name for name, _type in EVENT_COLUMNS)
     for chunk in sql.chunks(ordered, INSERT_CHUNK):
         source, params = sql.rows_source(
             EVENT_COLUMNS,
-            [(r.event_id, r.gate_id, r.venue_id, r.direction, r.count, sql.db_datetime(r.at), received) for r in chunk],
+            [(r.event_id, r.gate_id, r.venue_id, r.direction, r.count, to_db(r.at), received) for r in chunk],
         )
         returned = sql.execute(
             f"INSERT INTO {EVENTS_TABLE} ({names}) SELECT {names} FROM ({source}) AS s WHERE true "  # noqa: S608
@@ -339,30 +340,66 @@ def _store(rows: list[_Row], now: datetime) -> list[_Row]:
     return [r for r in rows if (r.gate_id, r.event_id) in inserted]
 
 
-def _bucket_starts(local: datetime) -> tuple[datetime, datetime, datetime]:
-    five = local.replace(minute=local.minute - local.minute % 5, second=0, microsecond=0)
-    return five, five.replace(minute=0), five.replace(hour=0, minute=0)
+class _Buckets:
+    """Local-time buckets of event times, by integer arithmetic on epoch seconds (the zone's
+    offset looked up once per hour of events): the 5-minute, hour and day starts of thousands of
+    events cost a few additions each, and each distinct start becomes a datetime once."""
+
+    EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+
+    def __init__(self):
+        self.tz = timezone.get_default_timezone()
+        self.offsets: dict[int, int] = {}
+        self.starts: dict[int, datetime] = {}
+
+    def of(self, at: datetime) -> tuple[int, int, int, int]:
+        """(5-minute, hour, day) starts as local epoch seconds, and the zone offset."""
+        ts = int(at.timestamp())
+        offset = self.offsets.get(ts // 3600)
+        if offset is None:
+            offset = self.offsets[ts // 3600] = int(at.astimezone(self.tz).utcoffset().total_seconds())
+        local = ts + offset
+        return local - local % 300, local - local % 3600, local - local % 86400, offset
+
+    def start(self, local_epoch: int, offset: int) -> datetime:
+        start = self.starts.get(local_epoch)
+        if start is None:
+            start = self.starts[local_epoch] = datetime.fromtimestamp(local_epoch - offset, tz=self.tz)
+        return start
+
+    def day(self, local_day_epoch: int) -> date:
+        return date.fromordinal(self.EPOCH_ORDINAL + local_day_epoch // 86400)
 
 
 def _apply(rows: list[_Row], now: datetime) -> list[live.OccupancyChange]:
-    tz = timezone.get_default_timezone()
+    buckets = _Buckets()
+    counts: dict[tuple[int, int, int, int], list[int]] = defaultdict(lambda: [0, 0])  # venue, 5m, hour, day
+    offsets: dict[int, int] = {}
+    for row in rows:
+        five, hour, day, offset = buckets.of(row.at)
+        offsets[five] = offset
+        counts[(row.venue_id, five, hour, day)][0 if row.direction == "in" else 1] += row.count
+
     rollups: dict[tuple[int, str, datetime], list[int]] = defaultdict(lambda: [0, 0])
     day_totals: dict[tuple[int, date], list[int]] = defaultdict(lambda: [0, 0])
     earliest: dict[tuple[int, date], datetime] = {}
-    for row in rows:
-        local = row.at.astimezone(tz)
-        five, hour, day_start = _bucket_starts(local)
-        slot = 0 if row.direction == Direction.IN else 1
+    for (venue_id, five, hour, day), (entries, exits) in counts.items():
+        offset = offsets[five]
+        five_start = buckets.start(five, offset)
         for granularity, start in (
-            (Granularity.FIVE_MINUTES, five),
-            (Granularity.HOUR, hour),
-            (Granularity.DAY, day_start),
+            (Granularity.FIVE_MINUTES.value, five_start),
+            (Granularity.HOUR.value, buckets.start(hour, offset)),
+            (Granularity.DAY.value, buckets.start(day, offset)),
         ):
-            rollups[(row.venue_id, granularity.value, start)][slot] += row.count
-        key = (row.venue_id, local.date())
-        day_totals[key][slot] += row.count
-        if key not in earliest or five < earliest[key]:
-            earliest[key] = five
+            cell = rollups[(venue_id, granularity, start)]
+            cell[0] += entries
+            cell[1] += exits
+        key = (venue_id, buckets.day(day))
+        totals = day_totals[key]
+        totals[0] += entries
+        totals[1] += exits
+        if key not in earliest or five_start < earliest[key]:
+            earliest[key] = five_start
 
     changed = _update_occupancy(day_totals, now)
     _upsert_rollups(rollups)

@@ -28,12 +28,20 @@ def prune_raw_events(*, older_than_days: int | None = None, now: datetime | None
     keep = max(timedelta(days=days), settings.TELEMETRY_LATE_EVENT_MAX_AGE + timedelta(hours=1))
     cutoff = (now or timezone.now()) - keep
     deleted = 0
-    while True:
-        with transaction.atomic():
-            ids = list(GateEvent.objects.filter(at__lt=cutoff).order_by("at").values_list("pk", flat=True)[:CHUNK])
-            if not ids:
+    # Venue by venue, through the (venue, at) index, a chunk at a time: short transactions, and
+    # the job can be stopped any time.
+    from sportsplatform.venues.models import Venue
+
+    for venue_id in Venue.objects.order_by("pk").values_list("pk", flat=True).iterator():
+        while True:
+            with transaction.atomic():
+                ids = list(
+                    GateEvent.objects.filter(venue_id=venue_id, at__lt=cutoff).values_list("pk", flat=True)[:CHUNK]
+                )
+                if ids:
+                    deleted += GateEvent.objects.filter(pk__in=ids).delete()[0]
+            if len(ids) < CHUNK:
                 break
-            deleted += GateEvent.objects.filter(pk__in=ids).delete()[0]
     if deleted:
         audit.record(
             action="telemetry.events.pruned",

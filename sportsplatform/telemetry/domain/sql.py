@@ -29,6 +29,15 @@ def db_datetime(value):
     return connection.ops.adapt_datetimefield_value(value)
 
 
+def datetime_adapter():
+    """db_datetime, or nothing to do on PostgreSQL (psycopg sends aware datetimes as they are)."""
+    return _same if is_postgres() else db_datetime
+
+
+def _same(value):
+    return value
+
+
 def db_date(value):
     return connection.ops.adapt_datefield_value(value)
 
@@ -53,15 +62,28 @@ def rows_source(columns: Sequence[tuple[str, str]], rows: Sequence[Sequence]) ->
     costs more to prepare than to run at a few thousand rows.)"""
     names = ", ".join(name for name, _type in columns)
     if is_postgres():
-        arrays = ", ".join(f"%s::{pg_type}[]" for _name, pg_type in columns)
+        arrays = ", ".join(f"%b::{pg_type}[]" for _name, pg_type in columns)
         columns_of_rows = [list(column) for column in zip(*rows, strict=True)]
         return f"SELECT * FROM unnest({arrays}) AS src({names})", columns_of_rows  # noqa: S608 - our column names
     picks = ", ".join(f"json_extract(value, '$[{i}]') AS {name}" for i, (name, _type) in enumerate(columns))
     return f"SELECT {picks} FROM json_each(%s)", [json.dumps([list(row) for row in rows], default=str)]  # noqa: S608
 
 
+def _cursor():
+    """On PostgreSQL a psycopg cursor that binds parameters on the server (Django's binds them
+    into the SQL text on the client, which for arrays of thousands of values costs more than the
+    insert itself); elsewhere Django's cursor. Either way on Django's connection, inside its
+    transaction."""
+    if is_postgres():
+        import psycopg
+
+        connection.ensure_connection()
+        return psycopg.Cursor(connection.connection)
+    return connection.cursor()
+
+
 def execute(sql: str, params: Sequence = ()) -> list[tuple]:
-    with connection.cursor() as cursor:
+    with _cursor() as cursor:
         cursor.execute(sql, params)
         if cursor.description is None:
             return []
@@ -69,6 +91,6 @@ def execute(sql: str, params: Sequence = ()) -> list[tuple]:
 
 
 def execute_rowcount(sql: str, params: Sequence = ()) -> int:
-    with connection.cursor() as cursor:
+    with _cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.rowcount
