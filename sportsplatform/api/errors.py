@@ -61,6 +61,10 @@ def exception_handler(exc, context):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, exceptions.UnsupportedMediaType) and not getattr(context.get("request"), "content_type", ""):
+        # A body whose Content-Type cannot even be parsed (a broken multipart boundary) is a bad
+        # request, not a choice of media type the client could change.
+        exc = exceptions.ParseError()
 
     response = drf_exception_handler(exc, context)
     if response is None:

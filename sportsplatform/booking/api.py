@@ -140,6 +140,7 @@ class BookingCreateView(APIView):
         responses={
             201: BookingResponseSerializer,
             400: error_response("Bad input or a slot that cannot be booked."),
+            401: error_response("Not signed in."),
             403: error_response("Booking suspended."),
             409: error_response("slot_taken: a slot is gone; nothing was booked."),
         },

@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Round
 from django.utils.translation import gettext_lazy as _
 
 
@@ -103,7 +104,10 @@ class Order(models.Model):
             ),
             models.CheckConstraint(condition=Q(subtotal__gte=0), name="order_subtotal_not_negative"),
             models.CheckConstraint(condition=Q(discount__gte=0), name="order_discount_not_negative"),
-            models.CheckConstraint(condition=Q(amount=F("subtotal") - F("discount")), name="order_amount_sum"),
+            # Rounded to the fen: SQLite keeps decimals as floats, where 35.30 - 20.00 != 15.30.
+            models.CheckConstraint(
+                condition=Q(amount=Round(F("subtotal") - F("discount"), 2)), name="order_amount_sum"
+            ),
             models.CheckConstraint(condition=Q(amount__gte=0), name="order_amount_not_negative"),
             models.CheckConstraint(
                 condition=Q(refunded_amount__gte=0) & Q(refunded_amount__lte=F("amount")),

@@ -44,7 +44,7 @@ class Sport(models.Model):
     code = models.SlugField(_("code"), max_length=32, unique=True)
     name = models.CharField(_("name"), max_length=32)
     name_en = models.CharField(_("English name"), max_length=64)
-    order = models.PositiveSmallIntegerField(_("order"), default=100)
+    order = models.PositiveSmallIntegerField(pgettext_lazy("sort position", "order"), default=100)
 
     class Meta:
         ordering = ["order", "code"]
@@ -187,7 +187,7 @@ class Court(models.Model):
         help_text=_("Standard price; the booking rules add peak, weekend and member prices."),
     )
     is_bookable = models.BooleanField(_("bookable online"), default=True)
-    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    order = models.PositiveSmallIntegerField(pgettext_lazy("sort position", "order"), default=0)
 
     class Meta:
         ordering = ["venue_id", "order", "id"]
@@ -287,7 +287,7 @@ class VenuePhoto(models.Model):
     width = models.PositiveIntegerField(null=True, editable=False)
     height = models.PositiveIntegerField(null=True, editable=False)
     caption = models.CharField(_("caption"), max_length=128, blank=True)
-    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    order = models.PositiveSmallIntegerField(pgettext_lazy("sort position", "order"), default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
