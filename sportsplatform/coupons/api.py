@@ -229,7 +229,7 @@ class CouponRefSerializer(serializers.Serializer):
 
 
 class OrderCouponRequestSerializer(serializers.Serializer):
-    coupon_id = serializers.IntegerField()
+    coupon_id = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
 
 
 class OrderWithCouponSerializer(OrderSerializer):

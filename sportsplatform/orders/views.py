@@ -254,6 +254,7 @@ def _order_list_queryset(user, tab: str):
         .select_related("venue")
         .annotate(first_start=Min("booking_items__start"), last_start=Max("booking_items__start"))
         .prefetch_related(Prefetch("lines"))
+        .order_by("-created_at", "-id")
     )
     if tab == "pending":
         queryset = queryset.filter(status=OrderStatus.PENDING_PAYMENT, expires_at__gt=now)
