@@ -285,6 +285,7 @@ def mqtt_phase(prepared: dict, *, database_url: str, env: dict, say, log_path, r
             if bridge.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"mqtt_bridge did not subscribe:\n{log_path.read_text(errors='replace')[-2000:]}")
             time.sleep(0.2)
+        run = int(time.time())  # fresh event ids on every run
         ctx = multiprocessing.get_context("fork")
         go, out = ctx.Event(), ctx.Queue()
         readies, procs = [], []
@@ -292,7 +293,7 @@ def mqtt_phase(prepared: dict, *, database_url: str, env: dict, say, log_path, r
             ready = ctx.Event()
             proc = ctx.Process(
                 target=_publisher,
-                args=(prepared["gates"], messages, batch, f"m{p}-", ready, go, MQTT_URL, out),
+                args=(prepared["gates"], messages, batch, f"m{run}-{p}-", ready, go, MQTT_URL, out),
                 daemon=True,
             )
             proc.start()

@@ -144,6 +144,11 @@ def _labels() -> dict[str, str]:
         "venue": _("Venue"),
         "facility": _("Fitness facility"),
         "trail": _("Fitness trail"),
+        # Venue popups: people inside now (telemetry).
+        "occupancyInside": _("%(count)s people inside"),
+        "occupancy_comfortable": _("comfortable"),
+        "occupancy_busy": _("busy"),
+        "occupancy_full": _("full"),
     }
 
 
@@ -157,6 +162,8 @@ def index(request):
         "bounds": SICHUAN_BOUNDS,
         "focus": _focus(request.GET.get("focus", "")),
         "labels": _labels(),
+        "occupancyUrl": reverse("api:venue-occupancy", args=[0]).replace("/0/", "/{id}/"),
+        "occupancyStreamUrl": reverse("live:venue-occupancy-stream", args=[0]).replace("/0/", "/{id}/"),
     }
     groups = _filter_groups(selected)
     # Popups name a feature's type in the page's language, whatever language the API answered in.

@@ -3,8 +3,10 @@
 endpoint does and hands them, many messages at a time, to telemetry.domain.ingest.
 
 Threads: paho's network thread receives and only queues (so keep-alives never wait for the
-database); the bridge's own loop takes what is queued every MQTT_BRIDGE_FLUSH_SECONDS (or
-MQTT_BRIDGE_FLUSH_EVENTS events), verifies, validates and writes it in one transaction.
+database); the bridge's loop takes what is queued every MQTT_BRIDGE_FLUSH_SECONDS (or
+MQTT_BRIDGE_FLUSH_EVENTS events) and checks signatures and topics; a writer thread hands each
+such flush to telemetry.domain.ingest, one transaction per flush, while the loop prepares the
+next.
 
 It never stops on bad input: a message that fails verification or parsing is counted with its
 reason (RejectionCount, channel mqtt) and logged; a database outage keeps the batch and retries.
@@ -26,7 +28,7 @@ from dataclasses import dataclass, field
 from urllib.parse import unquote, urlparse
 
 from django.conf import settings
-from django.db import close_old_connections, connection
+from django.db import connection
 from django.db.utils import DatabaseError, InterfaceError, OperationalError
 
 from .domain.auth import DeviceRejected, verify_mqtt
@@ -103,6 +105,7 @@ class MqttBridge:
         self.flush_seconds = settings.MQTT_BRIDGE_FLUSH_SECONDS if flush_seconds is None else flush_seconds
         self.flush_events = settings.MQTT_BRIDGE_FLUSH_EVENTS if flush_events is None else flush_events
         self.queue: queue.Queue = queue.Queue(maxsize=queue_size or settings.MQTT_BRIDGE_QUEUE_MESSAGES)
+        self.prepared: queue.Queue = queue.Queue(maxsize=2)  # checked flushes waiting for the writer
         self.stats = BridgeStats()
         self.connected = threading.Event()
         self.stop_requested = threading.Event()
@@ -155,8 +158,14 @@ class MqttBridge:
         self.stop_requested.set()
 
     def run(self, *, stop: threading.Event | None = None) -> BridgeStats:
-        """Connect and bridge until `stop` (or self.stop()) is set; flushes what is queued last."""
+        """Connect and bridge until `stop` (or self.stop()) is set; writes what is queued last.
+
+        Two stages: this thread checks signatures and parses the next messages while the writer
+        thread stores the previous ones (it waits on the database most of the time, so the two
+        overlap). At most two prepared flushes wait for the writer; then this thread waits too."""
         stop = stop or self.stop_requested
+        writer = threading.Thread(target=self._writer, name="mqtt-bridge-writer", daemon=True)
+        writer.start()
         self.start()
         last_report = time.monotonic()
         try:
@@ -169,8 +178,27 @@ class MqttBridge:
         finally:
             self.client.disconnect()
             self.client.loop_stop()
-            close_old_connections()
+            self.prepared.put(None)
+            writer.join()
+            connection.close()
         return self.stats
+
+    def _writer(self) -> None:
+        try:
+            while (item := self.prepared.get()) is not None:
+                batches, refused = item
+                self._write(batches)
+                self._count_whole(refused)
+                self.stats.flushes += 1
+                self.prepared.task_done()
+        finally:
+            connection.close()
+
+    def drain(self, timeout: float = 30.0) -> None:
+        """Wait until the writer has stored everything prepared so far (tests, shutdown)."""
+        deadline = time.monotonic() + timeout
+        while self.prepared.unfinished_tasks and time.monotonic() < deadline:
+            time.sleep(0.01)
 
     def _take(self, wait: bool) -> list[tuple[str, bytes]]:
         """Queued messages: up to flush_events worth, waiting at most flush_seconds."""
@@ -192,11 +220,9 @@ class MqttBridge:
         messages = self._take(wait)
         if not messages:
             return 0
-        batches, refused = self._prepare(messages)
+        prepared = self._prepare(messages)
         self.stats.messages += len(messages)
-        self._write(batches)
-        self._count_whole(refused)
-        self.stats.flushes += 1
+        self.prepared.put(prepared)
         return len(messages)
 
     def _prepare(self, messages) -> tuple[list[DeviceBatch], list[Rejected]]:

@@ -189,6 +189,8 @@ function initFullMap(config) {
     if (p.open_now === false) meta.append(" ", el("span", { class: "badge badge-muted", text: labels.closedNow }));
     const lengthM = p.length_m ?? null;
     const parts = [el("h2", { class: "map-popup-title", text: p.name }), meta];
+    // Venues: people inside now (filled, and kept live, while the popup is open).
+    if (p.layer === "venue" && config.occupancyUrl) parts.push(el("p", { class: "map-popup-occupancy", "data-occupancy": true, hidden: true }));
     if (lengthM) parts.push(el("p", { class: "map-popup-length", text: format(labels.trailLength, { km: (lengthM / 1000).toFixed(1) }) }));
     if (p.url) parts.push(el("p", {}, [el("a", { class: "map-popup-details", href: p.url, text: labels.details })]));
     const nav = el("div", { class: "map-popup-nav", "data-nav": featureKey(p.layer, p.id) }, [
@@ -256,13 +258,49 @@ function initFullMap(config) {
     }
   }
 
+  // --- occupancy in venue popups (telemetry): a reading on open, live while open ---------------
+  const OCCUPANCY_CLASSES = { comfortable: "badge-success", busy: "badge-warning", full: "badge-error" };
+
+  function showOccupancy(node, reading, popup) {
+    if (!reading || !reading.updated_at) return;
+    const level = reading.level ? labels[`occupancy_${reading.level}`] : "";
+    const children = [el("span", { text: format(labels.occupancyInside, { count: reading.current }) })];
+    if (level) children.unshift(el("span", { class: `badge ${OCCUPANCY_CLASSES[reading.level] || "badge-muted"}`, text: level }), " ");
+    node.replaceChildren(...children);
+    node.dataset.occupancyCurrent = String(reading.current);
+    const wasHidden = node.hidden;
+    node.hidden = false;
+    if (wasHidden && popup.isOpen()) popup.update();
+  }
+
+  function followOccupancy(popupNode, feature, popup) {
+    const node = popupNode.querySelector("[data-occupancy]");
+    if (!node) return null;
+    const id = encodeURIComponent(feature.properties.id);
+    fetch(config.occupancyUrl.replace("{id}", id), { headers: { Accept: "application/json" } })
+      .then((response) => (response.ok ? response.json() : null))
+      .then((reading) => showOccupancy(node, reading, popup))
+      .catch(() => {});
+    if (!("EventSource" in window) || !config.occupancyStreamUrl) return null;
+    const source = new EventSource(config.occupancyStreamUrl.replace("{id}", id));
+    source.addEventListener("occupancy", (event) => showOccupancy(node, JSON.parse(event.data), popup));
+    return source;
+  }
+
   function bindPopup(layer, feature) {
     const content = popupContent(feature);
+    let occupancySource = null;
     layer.bindPopup(content, { maxWidth: 300, minWidth: 220, autoPanPadding: [16, 16] });
     layer.on("popupopen", (event) => {
       const closeButton = event.popup.getElement()?.querySelector(".leaflet-popup-close-button");
       if (closeButton) closeButton.setAttribute("aria-label", labels.closePopup);
       fillNavigation(content, feature, event.popup);
+      if (occupancySource) occupancySource.close();
+      occupancySource = followOccupancy(content, feature, event.popup);
+    });
+    layer.on("popupclose", () => {
+      if (occupancySource) occupancySource.close();
+      occupancySource = null;
     });
   }
 
