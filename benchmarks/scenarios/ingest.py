@@ -16,8 +16,10 @@
    official, over the province and its cities, SUMMARY_CONCURRENCY (default 4) in flight;
 5. MQTT: `manage.py mqtt_bridge` as its own process against Mosquitto on 127.0.0.1:1883, and
    PUBLISHERS processes (default 2) publishing MQTT_EVENTS events (default 600,000) in signed
-   messages of MQTT_BATCH events (default 250), QoS 1, as fast as the broker takes them; the rate
-   is events stored by the bridge ÷ time from the first publish to the last event stored.
+   messages of MQTT_BATCH events (default 250), QoS 1, offered at MQTT_OFFER_EVENTS_PER_S
+   (default 40,000 — more than the bridge stores, so the bridge is the limit; Mosquitto holds the
+   difference, up to its 1,000 queued messages per client); the rate is events stored by the
+   bridge ÷ time from the first publish to the last event stored.
 
 Events per second count events the database holds afterwards (not requests sent). Targets
 (issue 6): ≥ 20,000 events/s each way, summary p95 < 200 ms. Last line: one JSON object with
@@ -210,8 +212,9 @@ def profile_ingest(prepared: dict, *, batches: int = 20, batch: int = 500) -> st
 # --- MQTT ----------------------------------------------------------------------------------------------
 
 
-def _publisher(gates, messages: int, batch: int, tag: str, ready, go, url: str, out) -> None:
-    """One publishing process: sign everything first, then publish as fast as the broker takes it."""
+def _publisher(gates, messages: int, batch: int, tag: str, ready, go, url: str, out, interval: float) -> None:
+    """One publishing process: sign everything first, then publish one message every `interval`
+    seconds (the offered load; 0: as fast as the broker takes them)."""
     import paho.mqtt.client as mqtt
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
@@ -238,7 +241,12 @@ def _publisher(gates, messages: int, batch: int, tag: str, ready, go, url: str, 
     ready.set()
     go.wait()
     started = time.perf_counter()
-    infos = [client.publish(topic, payload, qos=1) for topic, payload in payloads]
+    infos = []
+    for n, (topic, payload) in enumerate(payloads):
+        delay = started + n * interval - time.perf_counter()
+        if delay > 0:
+            time.sleep(delay)
+        infos.append(client.publish(topic, payload, qos=1))
     for info in infos:
         info.wait_for_publish(timeout=120)
     out.put((tag, time.perf_counter() - started))
@@ -263,7 +271,12 @@ def mqtt_phase(prepared: dict, *, database_url: str, env: dict, say, log_path, r
     total = _env("MQTT_EVENTS", 600_000)
     batch = _env("MQTT_BATCH", 250)
     publishers = _env("PUBLISHERS", 2)
+    # Offered load: devices publish steadily, they do not dump a day's messages in one second.
+    # Above what the bridge stores, the difference waits in Mosquitto's queue for the bridge
+    # (max_queued_messages, 1000 messages by default: beyond it the broker drops messages).
+    offer = _env("MQTT_OFFER_EVENTS_PER_S", 40_000)
     messages = total // batch // publishers
+    interval = publishers * batch / offer if offer else 0.0
     bridge_log = log_path.open("wb")
     bridge = subprocess.Popen(
         [sys.executable, "manage.py", "mqtt_bridge", "--url", MQTT_URL, "--client-id", f"bench-bridge-{os.getpid()}"],
@@ -293,7 +306,7 @@ def mqtt_phase(prepared: dict, *, database_url: str, env: dict, say, log_path, r
             ready = ctx.Event()
             proc = ctx.Process(
                 target=_publisher,
-                args=(prepared["gates"], messages, batch, f"m{run}-{p}-", ready, go, MQTT_URL, out),
+                args=(prepared["gates"], messages, batch, f"m{run}-{p}-", ready, go, MQTT_URL, out, interval),
                 daemon=True,
             )
             proc.start()
@@ -303,7 +316,10 @@ def mqtt_phase(prepared: dict, *, database_url: str, env: dict, say, log_path, r
             ready.wait(300)
         sent = messages * batch * publishers
         start_id = _max_id(conn)
-        say(f"   {publishers} publishers ready: {sent:,} events in {messages * publishers:,} messages of {batch}")
+        say(
+            f"   {publishers} publishers ready: {sent:,} events in {messages * publishers:,} messages of {batch}, "
+            f"offered at {offer:,} events/s"
+        )
         started = time.perf_counter()
         go.set()
         stored, last_change, previous = 0, time.perf_counter(), -1
@@ -334,6 +350,7 @@ def mqtt_phase(prepared: dict, *, database_url: str, env: dict, say, log_path, r
         "mqtt_publish_seconds": [round(s, 2) for s in publish_s],
         "mqtt_events_per_s": round(counted / elapsed) if elapsed > 0 else 0,
         "mqtt_batch": batch,
+        "mqtt_offered_events_per_s": offer,
         "publishers": publishers,
     }
 

@@ -37,6 +37,9 @@ MQTT_CLIENT_ID = os.environ.get("MQTT_CLIENT_ID", "")
 MQTT_BRIDGE_FLUSH_SECONDS = float(os.environ.get("MQTT_BRIDGE_FLUSH_SECONDS", "0.25"))
 MQTT_BRIDGE_FLUSH_EVENTS = int(os.environ.get("MQTT_BRIDGE_FLUSH_EVENTS", "5000"))
 MQTT_BRIDGE_QUEUE_MESSAGES = int(os.environ.get("MQTT_BRIDGE_QUEUE_MESSAGES", "50000"))
+# Writer threads of the bridge (one database connection each): while one waits on the database,
+# another writes the next flush.
+MQTT_BRIDGE_WRITERS = int(os.environ.get("MQTT_BRIDGE_WRITERS", "2"))
 
 # Server-sent events: how often a stream checks for changes without Redis, and how long one
 # stream lasts before the browser reconnects (so a stream never pins a worker thread for long).

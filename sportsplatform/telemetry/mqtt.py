@@ -4,9 +4,11 @@ endpoint does and hands them, many messages at a time, to telemetry.domain.inges
 
 Threads: paho's network thread receives and only queues (so keep-alives never wait for the
 database); the bridge's loop takes what is queued every MQTT_BRIDGE_FLUSH_SECONDS (or
-MQTT_BRIDGE_FLUSH_EVENTS events) and checks signatures and topics; a writer thread hands each
-such flush to telemetry.domain.ingest, one transaction per flush, while the loop prepares the
-next.
+MQTT_BRIDGE_FLUSH_EVENTS events) and checks signatures and topics; MQTT_BRIDGE_WRITERS writer
+threads (2), each with its own database connection, hand such flushes to telemetry.domain.ingest,
+one transaction per flush, while the loop prepares the next. Concurrent flushes are safe: the
+domain locks a venue's occupancy row first and everything in sorted order; writers of the same
+venue queue, different venues never wait for each other.
 
 It never stops on bad input: a message that fails verification or parsing is counted with its
 reason (RejectionCount, channel mqtt) and logged; a database outage keeps the batch and retries.
@@ -96,6 +98,7 @@ class MqttBridge:
         flush_events: int | None = None,
         queue_size: int | None = None,
         clean_session: bool = False,
+        writers: int | None = None,
     ):
         import paho.mqtt.client as mqtt
 
@@ -105,7 +108,10 @@ class MqttBridge:
         self.flush_seconds = settings.MQTT_BRIDGE_FLUSH_SECONDS if flush_seconds is None else flush_seconds
         self.flush_events = settings.MQTT_BRIDGE_FLUSH_EVENTS if flush_events is None else flush_events
         self.queue: queue.Queue = queue.Queue(maxsize=queue_size or settings.MQTT_BRIDGE_QUEUE_MESSAGES)
-        self.prepared: queue.Queue = queue.Queue(maxsize=2)  # checked flushes waiting for the writer
+        self.writers = max(1, writers or settings.MQTT_BRIDGE_WRITERS)
+        # Checked flushes waiting for a writer: at most two per writer, then the loop waits too.
+        self.prepared: queue.Queue = queue.Queue(maxsize=2 * self.writers)
+        self.stats_lock = threading.Lock()
         self.stats = BridgeStats()
         self.connected = threading.Event()
         self.stop_requested = threading.Event()
@@ -164,8 +170,12 @@ class MqttBridge:
         thread stores the previous ones (it waits on the database most of the time, so the two
         overlap). At most two prepared flushes wait for the writer; then this thread waits too."""
         stop = stop or self.stop_requested
-        writer = threading.Thread(target=self._writer, name="mqtt-bridge-writer", daemon=True)
-        writer.start()
+        writers = [
+            threading.Thread(target=self._writer, name=f"mqtt-bridge-writer-{n}", daemon=True)
+            for n in range(self.writers)
+        ]
+        for writer in writers:
+            writer.start()
         self.start()
         last_report = time.monotonic()
         try:
@@ -178,8 +188,10 @@ class MqttBridge:
         finally:
             self.client.disconnect()
             self.client.loop_stop()
-            self.prepared.put(None)
-            writer.join()
+            for _writer in writers:
+                self.prepared.put(None)
+            for writer in writers:
+                writer.join()
             connection.close()
         return self.stats
 
@@ -189,7 +201,8 @@ class MqttBridge:
                 batches, refused = item
                 self._write(batches)
                 self._count_whole(refused)
-                self.stats.flushes += 1
+                with self.stats_lock:
+                    self.stats.flushes += 1
                 self.prepared.task_done()
         finally:
             connection.close()
@@ -281,17 +294,19 @@ class MqttBridge:
                     ]
                 )
                 return
-        for result in results:
-            self.stats.accepted += result.accepted
-            self.stats.duplicates += result.duplicates
-            self.stats.rejected_events += len(result.rejected)
-            self.stats.reasons.update(r.reason for r in result.rejected)
+        with self.stats_lock:
+            for result in results:
+                self.stats.accepted += result.accepted
+                self.stats.duplicates += result.duplicates
+                self.stats.rejected_events += len(result.rejected)
+                self.stats.reasons.update(r.reason for r in result.rejected)
 
     def _count_whole(self, refused: list[Rejected], *, log_only: bool = False) -> None:
         if not refused:
             return
-        self.stats.rejected_messages += len(refused)
-        self.stats.reasons.update(r.reason for r in refused)
+        with self.stats_lock:
+            self.stats.rejected_messages += len(refused)
+            self.stats.reasons.update(r.reason for r in refused)
         if log_only:
             logger.warning("mqtt bridge: rejected %s", ", ".join(r.reason for r in refused))
             return

@@ -15,6 +15,7 @@ class Command(BaseCommand):
         parser.add_argument("--client-id", help="MQTT client id (default: MQTT_CLIENT_ID or one per host).")
         parser.add_argument("--flush-seconds", type=float, help="Longest wait before writing a batch.")
         parser.add_argument("--flush-events", type=int, help="Write as soon as about this many events are queued.")
+        parser.add_argument("--writers", type=int, help="Writer threads, one database connection each (default 2).")
 
     def handle(self, *args, **options):
         bridge = MqttBridge(
@@ -22,6 +23,7 @@ class Command(BaseCommand):
             client_id=options["client_id"],
             flush_seconds=options["flush_seconds"],
             flush_events=options["flush_events"],
+            writers=options["writers"],
         )
 
         def stop(signum, frame):
