@@ -107,7 +107,9 @@ class AvailabilityView(APIView):
 
 
 class BookingRequestSerializer(serializers.Serializer):
-    slot_ids = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=2**63 - 1), min_length=1, max_length=20)
+    slot_ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1), min_length=1, max_length=20
+    )
     quantities = serializers.DictField(
         child=serializers.IntegerField(min_value=1, max_value=10),
         required=False,
