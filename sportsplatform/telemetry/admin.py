@@ -24,13 +24,22 @@ from .domain.devices import (
     device_problems,
     disable_device,
     enable_device,
+    issue_credential,
     register_device,
     revoke_credential,
     rotate_credentials,
     update_device,
 )
 from .domain.occupancy import occupancy_level, reading_from_row
-from .models import Device, DeviceCredential, GateEvent, RejectionCount, TrafficRollup, VenueOccupancy
+from .models import (
+    CredentialKind,
+    Device,
+    DeviceCredential,
+    GateEvent,
+    RejectionCount,
+    TrafficRollup,
+    VenueOccupancy,
+)
 
 
 class VenueRegionFilter(ScopedRegionFilter):
@@ -96,7 +105,13 @@ class DeviceAdmin(ScopedModelAdmin):
     autocomplete_fields = ["venue"]
     readonly_fields = ["status", "last_seen_at", "created_at"]
     inlines = [CredentialInline]
-    actions = ["rotate_secret", "rotate_secret_and_revoke_old", "disable_selected", "enable_selected"]
+    actions = [
+        "rotate_secret",
+        "rotate_secret_and_revoke_old",
+        "issue_mqtt_password",
+        "disable_selected",
+        "enable_selected",
+    ]
     list_per_page = 50
 
     def get_inlines(self, request, obj):
@@ -160,6 +175,7 @@ class DeviceAdmin(ScopedModelAdmin):
             "issued": [
                 {
                     "device": device,
+                    "kind": credential.credential.get_kind_display(),
                     "key_id": credential.key_id,
                     "secret": credential.secret,
                     "topic": f"venues/{device.venue_id}/gates/{device.code}/events",
@@ -194,6 +210,17 @@ class DeviceAdmin(ScopedModelAdmin):
         if not issued:
             return None
         return self._issued_page(request, issued, title=gettext("New device secrets"))
+
+    @admin.action(description=_("Issue an MQTT password (for a broker that checks passwords)"), permissions=["change"])
+    def issue_mqtt_password(self, request, queryset):
+        issued = []
+        for device in self._editable(request, queryset)[:50]:
+            issued.append(
+                (device, issue_credential(device=device, kind=CredentialKind.MQTT_PASSWORD, actor=request.user))
+            )
+        if not issued:
+            return None
+        return self._issued_page(request, issued, title=gettext("New MQTT passwords"))
 
     @admin.action(description=_("Disable selected devices"), permissions=["change"])
     def disable_selected(self, request, queryset):
