@@ -30,7 +30,8 @@ def quiet():
 
 
 @pytest.mark.django_db
-def test_seed_creates_devices_history_and_today_once():
+def test_seed_creates_devices_history_and_today_once(settings):
+    settings.DEMO_SEED_SCALE = 1  # a whole year (smaller scales get 40 days)
     ensure_regions()
     venues = [
         make_venue(capacity=cap, type=kind) for cap, kind in ((1000, "stadium"), (120, "gym"), (None, "natatorium"))
