@@ -77,8 +77,9 @@ class DeviceCredential(models.Model):
 
     HMAC verification needs the secret itself, so it is stored encrypted (telemetry.domain.secrets,
     key from TELEMETRY_SECRET_KEY or SECRET_KEY), never in plain text; it is shown once at creation.
-    An MQTT password is only ever compared, so it is stored as a Django password hash. A client
-    certificate is identified by its SHA-256 fingerprint."""
+    An MQTT password is only ever compared, so it is stored hashed, in Mosquitto's password-file
+    format (`manage.py mqtt_broker_files`). A client certificate is identified by its SHA-256
+    fingerprint."""
 
     device = models.ForeignKey(Device, verbose_name=_("device"), on_delete=models.CASCADE, related_name="credentials")
     kind = models.CharField(_("kind"), max_length=16, choices=CredentialKind.choices, default=CredentialKind.HMAC)

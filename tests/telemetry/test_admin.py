@@ -12,7 +12,7 @@ from django.utils import timezone
 from sportsplatform.telemetry.domain.auth import identity_for
 from sportsplatform.telemetry.domain.rejections import Rejected, record_rejections
 from sportsplatform.telemetry.models import Device, DeviceCredential, DeviceStatus, RejectionCount, VenueOccupancy
-from tests.backoffice.conftest import as_user, world  # noqa: F401  (fixtures)
+from tests.backoffice.conftest import as_user, change_form_data, world  # noqa: F401  (fixtures)
 from tests.support.queries import assert_same_query_count
 from tests.venues.factories import make_venue
 
@@ -159,3 +159,16 @@ def test_device_list_has_no_n_plus_one(world, as_user):
             make_gate(make_venue())
 
     assert_same_query_count(client, DEVICES, make_rows)
+
+
+def test_editing_a_device_goes_through_the_domain_and_is_audited(world, gates, as_user):
+    gate = gates["wuhou"]
+    client = as_user(world.users["wuhou_operator"])
+    url = f"{DEVICES}{gate.device.pk}/change/"
+    response = client.post(url, change_form_data(client.get(url), kind="face_gate", name="北门"))
+
+    assert response.status_code == 302
+    gate.device.refresh_from_db()
+    assert (gate.device.kind, gate.device.name) == ("face_gate", "北门")
+    entry = LogEntry.objects.filter(additional_data__action="telemetry.device.changed").get()
+    assert entry.changes == {"kind": ["gate", "face_gate"], "name": ["", "北门"]}

@@ -105,7 +105,8 @@ def update_device(*, device: Device, kind: str, code: str, name: str, actor) -> 
     _require_device_editable(actor, device)
     code = (code or "").strip()
     _raise(device_problems(venue=device.venue, kind=kind, code=code, exclude_pk=device.pk))
-    before = {"kind": device.kind, "code": device.code, "name": device.name}
+    # From the stored row: a form has already put the new values on `device`.
+    before = Device.objects.filter(pk=device.pk).values("kind", "code", "name").get()
     device.kind, device.code, device.name = kind, code, (name or "").strip()[:64]
     with transaction.atomic():
         device.save(update_fields=["kind", "code", "name"])
