@@ -172,3 +172,34 @@ def test_editing_a_device_goes_through_the_domain_and_is_audited(world, gates, a
     assert (gate.device.kind, gate.device.name) == ("face_gate", "北门")
     entry = LogEntry.objects.filter(additional_data__action="telemetry.device.changed").get()
     assert entry.changes == {"kind": ["gate", "face_gate"], "name": ["", "北门"]}
+
+
+def test_history_and_raw_event_pages_load(world, gates, as_user):
+    from sportsplatform.telemetry.domain.auth import identity_for
+    from sportsplatform.telemetry.domain.ingest import ingest_one
+
+    from .conftest import event
+
+    ingest_one(identity=identity_for(gates["wuhou"].key_id), events=[event("in", count=3)], channel="http")
+    client = as_user(world.users["wuhou_operator"])
+    for url in ("/admin/telemetry/trafficrollup/", "/admin/telemetry/gateevent/", "/admin/telemetry/devicecredential/"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "武侯馆" in response.content.decode(), url
+
+
+def test_silent_devices_are_marked_offline(gates):
+    from datetime import timedelta
+
+    from sportsplatform.telemetry.domain.devices import mark_silent_devices_offline
+
+    device = gates["wuhou"].device
+    Device.objects.filter(pk=device.pk).update(
+        status=DeviceStatus.ONLINE, last_seen_at=timezone.now() - timedelta(hours=1)
+    )
+    Device.objects.filter(pk=gates["jinjiang"].device.pk).update(
+        status=DeviceStatus.ONLINE, last_seen_at=timezone.now()
+    )
+
+    assert mark_silent_devices_offline() == 1
+    assert Device.objects.get(pk=device.pk).status == DeviceStatus.OFFLINE
