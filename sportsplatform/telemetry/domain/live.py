@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import DatabaseError, close_old_connections
 from django.utils import timezone, translation
 
 from ..models import VenueOccupancy
@@ -26,7 +26,9 @@ from .occupancy import OccupancyReading, reading_from_row
 
 logger = logging.getLogger("sportsplatform.telemetry")
 CHANNEL = "telemetry:occupancy"
-HEARTBEAT_SECONDS = 10.0
+# A comment line this often: a stream whose browser has gone notices on the write and ends,
+# instead of holding its thread until TELEMETRY_STREAM_SECONDS.
+HEARTBEAT_SECONDS = 2.0
 ONE_SECOND = timedelta(seconds=1)
 _FACTS_TTL = 60.0
 
@@ -189,17 +191,23 @@ def occupancy_stream(
     duration = settings.TELEMETRY_STREAM_SECONDS if duration is None else duration
     language = language or settings.LANGUAGE_CODE
     deadline = time.monotonic() + duration
-    with translation.override(language):
-        yield "retry: 2000\n\n"
-        started = timezone.now()
-        snapshot = _readings(stream_filter, since=None)
-        yield _event("snapshot", [r.as_dict() for r in snapshot])
-        client = redis_client()
-        if client is not None:
-            yield from _redis_updates(client, stream_filter, deadline, since=started)
-        else:
-            yield from _polled_updates(stream_filter, deadline, since=started)
-    close_old_connections()
+    try:
+        with translation.override(language):
+            yield "retry: 2000\n\n"
+            started = timezone.now()
+            snapshot = _readings(stream_filter, since=None)
+            yield _event("snapshot", [r.as_dict() for r in snapshot])
+            client = redis_client()
+            if client is not None:
+                yield from _redis_updates(client, stream_filter, deadline, since=started)
+            else:
+                yield from _polled_updates(stream_filter, deadline, since=started)
+    except (DatabaseError, RuntimeError):
+        # The database went away (or the server is shutting down): end the stream; the browser
+        # reconnects and gets a fresh snapshot.
+        logger.info("telemetry: occupancy stream ended early", exc_info=True)
+    finally:
+        close_old_connections()
 
 
 def _polled_updates(stream_filter: StreamFilter, deadline: float, *, since: datetime) -> Iterator[str]:
