@@ -513,11 +513,11 @@ def _recompute_peaks(earliest: dict[tuple[int, date], datetime]) -> None:
         lo, hi = sql.db_datetime(day_start), sql.db_datetime(day_end)
         for chunk in sql.chunks(sorted(venues), 300):
             ids = [venue_id for venue_id, _first in chunk]
-            placeholders = ", ".join(["%s"] * len(ids))
+            marks = ", ".join(["%s"] * len(ids))
             running = "SUM(entries - exits) OVER (PARTITION BY venue_id ORDER BY bucket_start)"
             window = (
                 f"SELECT id, {sql.greatest('0', running)} AS p FROM {t} "  # noqa: S608 - fixed names
-                f"WHERE granularity = '5m' AND venue_id IN ({placeholders}) "
+                f"WHERE granularity = '5m' AND venue_id IN ({marks}) "
                 "AND bucket_start >= %s AND bucket_start < %s"
             )
             sql.execute(

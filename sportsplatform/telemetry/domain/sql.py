@@ -58,7 +58,7 @@ def values_clause(rows: Sequence[Sequence], width: int) -> tuple[str, list]:
 def rows_source(columns: Sequence[tuple[str, str]], rows: Sequence[Sequence]) -> tuple[str, list]:
     """A SELECT yielding `rows` as a relation with `columns` ((name, PostgreSQL type) pairs),
     with a handful of parameters however many rows there are: arrays and unnest() on PostgreSQL,
-    one JSON document and json_each() on SQLite. (A VALUES list with a placeholder per value
+    one JSON document and json_each() on SQLite. (A VALUES list with a parameter per value
     costs more to prepare than to run at a few thousand rows.)"""
     names = ", ".join(name for name, _type in columns)
     if is_postgres():
