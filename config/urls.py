@@ -30,13 +30,18 @@ urlpatterns = [
     path("messages/", include("sportsplatform.notifications.urls")),
     path("live/", include("sportsplatform.telemetry.urls")),
     path("screen/", include("sportsplatform.screen.urls")),
+    path("events/", include("sportsplatform.events.urls")),
+    path("courses/", include("sportsplatform.training.urls")),
     path("", include("sportsplatform.portal.urls")),
 ]
 if settings.DEBUG:
     # Development only (production serves media from the reverse proxy with the same rule):
-    # photos are public files; venue documents never are, they go through venues:document.
+    # photos are public files; venue documents and everything under private/ (event applications,
+    # course videos, certificate scans) never are: they go through views that check who asks.
     urlpatterns += [
-        re_path(r"^media/(?!venues/\d+/documents/)(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
+        re_path(
+            r"^media/(?!venues/\d+/documents/|private/)(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}
+        ),
     ]
 
 handler400 = "sportsplatform.core.error_views.bad_request"

@@ -26,6 +26,7 @@ class AccountKind(models.TextChoices):
     CARD = "card", _("sports card")
     SUBSIDY = "subsidy", _("coupon subsidy")
     PLATFORM = "platform", _("platform")
+    ORGANISER = "organiser", _("organiser settlement")
 
 
 class LedgerAccount(models.Model):

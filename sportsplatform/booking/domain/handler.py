@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Min
@@ -42,6 +42,18 @@ class BookingOrderHandler(OrderKindHandler):
 
     def can_confirm_late(self, *, order: Order) -> bool:
         return reacquire_order_items(order=order)
+
+    def check_in_window(self, *, order: Order) -> tuple[datetime, datetime] | None:
+        items = list(BookingItem.objects.filter(order=order).select_related("slot").order_by("start"))
+        if not items:
+            return None
+        opens = items[0].slot.start - timedelta(minutes=policy_for(order.venue).checkin_opens_minutes)
+        return opens, items[-1].slot.end
+
+    def on_checked_in(self, *, order: Order, actor) -> None:
+        BookingItem.objects.filter(order=order).exclude(status=BookingItemStatus.RELEASED).update(
+            status=BookingItemStatus.CHECKED_IN
+        )
 
     def refund_quote(self, *, order: Order, now: datetime) -> RefundQuote:
         remaining = order.amount - order.refunded_amount

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
 
 from django.core import signing
 from django.db import IntegrityError, transaction
@@ -16,13 +15,12 @@ from django.utils.translation import gettext as _
 
 from sportsplatform.core import audit
 from sportsplatform.core.errors import NotPermitted
-from sportsplatform.core.scoping import editable_by
+from sportsplatform.orders.domain.kinds import handler_for
 from sportsplatform.orders.domain.transitions import lock_order, transition_order
 from sportsplatform.orders.models import Order, OrderStatus
 
-from ..models import BookingItem, BookingItemStatus, Ticket
+from ..models import Ticket
 from .errors import TicketInvalid, TicketUsed
-from .policy import policy_for
 
 SALT = "booking.ticket"
 
@@ -78,17 +76,17 @@ def check_in(*, code_or_token: str, actor, venue=None, now=None) -> Ticket:
     order = ticket.order
     if venue is not None and order.venue_id != venue.pk:
         raise TicketInvalid(_("This ticket is for another venue."))
-    if not editable_by(actor, Order.objects.filter(pk=order.pk)).exists():
+    handler = handler_for(order)
+    if not handler.can_check_in(actor=actor, order=order):
         raise NotPermitted(_("You cannot check in tickets of this venue."))
     if ticket.revoked_at is not None or order.status in (OrderStatus.CANCELLED, OrderStatus.REFUNDED):
         raise TicketInvalid(_("This booking was cancelled."))
-    items = list(BookingItem.objects.filter(order=order).select_related("slot").order_by("start"))
-    if items:
-        policy = policy_for(order.venue)
-        opens = items[0].slot.start - timedelta(minutes=policy.checkin_opens_minutes)
+    window = handler.check_in_window(order=order)
+    if window is not None:
+        opens, ends = window
         if now < opens:
             raise TicketInvalid(_("Check-in opens at %(time)s.") % {"time": f"{timezone.localtime(opens):%m-%d %H:%M}"})
-        if now >= items[-1].slot.end:
+        if now >= ends:
             raise TicketInvalid(_("This booking has ended."))
     with transaction.atomic():
         used = Ticket.objects.filter(pk=ticket.pk, used_at__isnull=True, revoked_at__isnull=True).update(
@@ -101,9 +99,7 @@ def check_in(*, code_or_token: str, actor, venue=None, now=None) -> Ticket:
                 % {"time": f"{timezone.localtime(ticket.used_at):%m-%d %H:%M}" if ticket.used_at else "—"}
             )
         order = lock_order(order.pk)
-        BookingItem.objects.filter(order=order).exclude(status=BookingItemStatus.RELEASED).update(
-            status=BookingItemStatus.CHECKED_IN
-        )
+        handler.on_checked_in(order=order, actor=actor)
         if order.status == OrderStatus.PAID:
             transition_order(order=order, to=OrderStatus.USED, actor=actor, note="check-in")
         audit.record(action="booking.ticket.checked_in", actor=actor, obj=ticket)

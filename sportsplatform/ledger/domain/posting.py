@@ -39,6 +39,12 @@ def venue_account(venue) -> LedgerAccount:
     return account(f"venue:{venue.pk}", kind=AccountKind.VENUE, name=str(venue), venue=venue)
 
 
+def organiser_account(organisation) -> LedgerAccount:
+    """What an event or course organiser is owed (the venue's account when the venue's operator
+    runs it is a different account: settlement is per seller)."""
+    return account(f"organiser:{organisation.pk}", kind=AccountKind.ORGANISER, name=str(organisation))
+
+
 def card_account(user) -> LedgerAccount:
     return account(f"card:{user.pk}", kind=AccountKind.CARD, name=f"card {user.pk}", user=user)
 

@@ -37,6 +37,21 @@ class OrderKindHandler:
         """How much of a paid order the buyer gets back if they cancel now."""
         return RefundQuote(amount=order.amount - order.refunded_amount, percent=100, rule="")
 
+    # E-ticket check-in (booking.domain.tickets.check_in) asks the kind three things:
+
+    def can_check_in(self, *, actor, order: Order) -> bool:
+        """May `actor` check this order's ticket in? By default: staff who may change the order."""
+        from sportsplatform.core.scoping import editable_by
+
+        return editable_by(actor, Order.objects.filter(pk=order.pk)).exists()
+
+    def check_in_window(self, *, order: Order) -> tuple[datetime, datetime] | None:
+        """From when until when the ticket can be used, or None for any time."""
+        return None
+
+    def on_checked_in(self, *, order: Order, actor) -> None:
+        """The ticket was used (inside the check-in transaction, the order row locked)."""
+
 
 @dataclass(frozen=True)
 class RefundQuote:
