@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -40,7 +41,7 @@ def parse_id_number(value: str) -> IdNumberFacts:
         born = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
         raise ValidationError(_("The date of birth in this ID number does not exist."), code="id_birth") from None
-    if born.year < 1900 or born > date.today():
+    if born.year < 1900 or born > timezone.localdate():
         raise ValidationError(_("The date of birth in this ID number does not exist."), code="id_birth")
     if check_character(number[:17]) != number[17]:
         raise ValidationError(_("This ID number's check character is wrong; please check it."), code="id_checksum")
