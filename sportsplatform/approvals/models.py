@@ -82,8 +82,8 @@ class ApprovalStep(models.Model):
     object_id = models.PositiveBigIntegerField()
     application = GenericForeignKey("content_type", "object_id")
     action = models.CharField(_("action"), max_length=12, choices=ApprovalAction.choices)
-    from_status = models.CharField(_("from"), max_length=12, choices=ApprovalStatus.choices)
-    to_status = models.CharField(_("to"), max_length=12, choices=ApprovalStatus.choices)
+    from_status = models.CharField(_("from status"), max_length=12, choices=ApprovalStatus.choices)
+    to_status = models.CharField(_("to status"), max_length=12, choices=ApprovalStatus.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
     )
