@@ -310,6 +310,8 @@ class Result(models.Model):
     value = models.DecimalField(_("time (s) or score"), max_digits=12, decimal_places=3, null=True, blank=True)
     display = models.CharField(_("shown as"), max_length=32, blank=True)  # "01:32:05", "9.45"
     placing = models.PositiveIntegerField(_("placing"), null=True, blank=True)
+    # True when the organiser gave the placing; otherwise it is computed from the values.
+    placing_given = models.BooleanField(_("placing given"), default=False)
     status_note = models.CharField(_("note"), max_length=32, blank=True)  # DNF, DSQ, DNS
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -343,6 +345,11 @@ class Certificate(models.Model):
         ordering = ["-issued_at"]
         verbose_name = _("certificate")
         verbose_name_plural = _("certificates")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["registration"], condition=Q(revoked_at__isnull=True), name="certificate_one_valid_per_entry"
+            ),
+        ]
 
     scope_region_field = "registration__event__region"
     scope_organisation_field = "registration__event__organiser_id"
