@@ -143,6 +143,17 @@ class Event(ReviewedApplication):
         now = now or timezone.now()
         return self.is_published and self.registration_opens_at <= now < self.registration_closes_at
 
+    # Hooks of approvals.domain.transitions.review_application; the rules live in the domain.
+    def check_complete(self) -> None:
+        from .domain.applications import check_complete
+
+        check_complete(self)
+
+    def on_approval_step(self, step) -> None:
+        from .domain.applications import on_approval_step
+
+        on_approval_step(self, step)
+
 
 class EventAttachmentKind(models.TextChoices):
     SAFETY_PLAN = "safety_plan", _("safety plan")
