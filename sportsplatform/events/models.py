@@ -285,6 +285,8 @@ class Registration(models.Model):
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     close_reason = models.CharField(_("reason"), max_length=255, blank=True)
+    # The client's Idempotency-Key: a retried sign-up returns the first registration.
+    idempotency_key = models.CharField(max_length=64, blank=True, default="", editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -299,6 +301,11 @@ class Registration(models.Model):
         ]
         constraints = [
             active_signup_constraint(fields=["event", "user"], name="registration_one_active_per_user"),
+            models.UniqueConstraint(
+                fields=["user", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="registration_idempotency_key",
+            ),
             models.CheckConstraint(condition=Q(status__in=SignupStatus.values), name="registration_status_valid"),
             models.CheckConstraint(
                 condition=~Q(status="waitlisted") | Q(waitlisted_at__isnull=False), name="registration_waitlist_time"
