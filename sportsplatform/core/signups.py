@@ -39,7 +39,9 @@ SIGNUP_TRANSITIONS: dict[str, frozenset[str]] = {
     ),
     SignupStatus.WITHDRAWN: frozenset(),
     SignupStatus.CANCELLED: frozenset(),
-    SignupStatus.EXPIRED: frozenset(),
+    # A payment that arrives after the hold lapsed confirms the sign-up if its place is still free
+    # (as orders: expired → paid, payments.domain.capture).
+    SignupStatus.EXPIRED: frozenset({SignupStatus.CONFIRMED}),
 }
 
 
