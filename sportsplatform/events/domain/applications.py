@@ -38,8 +38,6 @@ from sportsplatform.approvals.models import ApprovalAction, ApprovalStatus
 from sportsplatform.core import audit
 from sportsplatform.core.errors import IllegalTransition, NotPermitted, ValidationFailed
 from sportsplatform.core.scoping import regions_for, scope_for
-from sportsplatform.core.signups import ACTIVE
-from sportsplatform.notifications.domain.send import notify_many
 from sportsplatform.regions.models import RegionLevel
 
 from ..models import EntryMode, Event, EventAttachment, EventGroup, FieldKind, RegistrationField, ResultKind
@@ -106,6 +104,20 @@ def organisers_for(actor):
     if scope.everything:
         return qs
     return qs.filter(pk__in=sorted(scope.organisation_ids))
+
+
+def visible_applications(user, queryset):
+    """Applications `user` may see in the back office: core.scoping's rule, except that a draft
+    never submitted is its organiser's own (the bureau sees an application once submitted)."""
+    from django.db.models import Q
+
+    from sportsplatform.core.scoping import visible_to
+
+    queryset = visible_to(user, queryset)
+    scope = scope_for(user)
+    if scope.everything:
+        return queryset
+    return queryset.filter(Q(submitted_at__isnull=False) | Q(organiser_id__in=sorted(scope.organisation_ids)))
 
 
 # --- checks (also shown by the back-office forms) ------------------------------------------------
@@ -548,8 +560,9 @@ def can_cancel(actor, event: Event) -> bool:
 def cancel_event(*, event: Event, actor, reason: str) -> Event:
     """Cancel a published event (its organiser's staff or the reviewing bureau; a reason is
     required). The event stops being published in one short transaction; then every registration
-    is cancelled with a full refund (events.domain.registrations.cancel_all_registrations, which
-    talks to payment providers and so runs outside our lock) and the registrants are told why.
+    is cancelled with a full refund and its registrant told why
+    (events.domain.registrations.cancel_all_registrations, which talks to payment providers and
+    so runs outside our lock).
     Calling it again on a cancelled event finishes registrations a failed first run left."""
     reason = (reason or "").strip()
     if not (can_apply(actor, event) or can_review(actor, event)):
@@ -568,38 +581,10 @@ def cancel_event(*, event: Event, actor, reason: str) -> Event:
             locked.cancel_reason = reason[:255]
             locked.save(update_fields=["cancelled_at", "cancel_reason", "updated_at"])
             audit.record(action="events.event.cancelled", actor=actor, obj=locked, reason=reason)
-            first_time = True
-        else:
-            first_time = False
-    from sportsplatform.events.models import Registration
-
-    # Everyone still holding or waiting for a place hears why, once, from here; the refunds
-    # themselves are announced by the registration domain.
-    recipients = []
-    if first_time:
-        active = Registration.objects.filter(event=event, status__in=list(ACTIVE)).select_related("user")
-        recipients = list({r.user for r in active})
+    # Registrants are told (with the reason) and refunded by the registration domain, one
+    # order at a time outside our lock; it audits the count.
     from .registrations import cancel_all_registrations
 
-    count = cancel_all_registrations(event=locked, actor=actor, reason=reason)
-    if recipients:
-        notify_many(
-            users=sorted(recipients, key=lambda u: u.pk),
-            kind="events.event.cancelled",
-            title=_("Event cancelled: %(title)s") % {"title": locked.title},
-            body=_("The organiser cancelled the event: %(reason)s. Paid entry fees are refunded in full.")
-            % {"reason": reason},
-            link=_public_link(locked),
-        )
-    audit.record(action="events.event.registrations_cancelled", actor=actor, obj=locked, count=count)
+    cancel_all_registrations(event=locked, actor=actor, reason=reason)
     event.refresh_from_db()
     return event
-
-
-def _public_link(event: Event) -> str:
-    from django.urls import NoReverseMatch, reverse
-
-    try:
-        return reverse("events:detail", args=[event.pk])
-    except NoReverseMatch:
-        return ""
