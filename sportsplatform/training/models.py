@@ -189,6 +189,13 @@ class Course(ReviewedApplication):
     def places_left(self) -> int:
         return max(self.quota - self.taken, 0)
 
+    def check_complete(self) -> None:
+        """Called on submit (approvals): raises ValidationFailed naming what is missing — sessions,
+        coaches of the organiser with a certificate valid until the course ends, a place."""
+        from .domain.courses import check_complete
+
+        check_complete(self)
+
 
 class CourseSession(models.Model):
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="sessions")
@@ -229,6 +236,8 @@ class Enrolment(models.Model):
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     close_reason = models.CharField(_("reason"), max_length=255, blank=True)
+    # The client's Idempotency-Key: a retried enrolment returns the first one.
+    idempotency_key = models.CharField(max_length=64, blank=True, default="", editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -243,6 +252,9 @@ class Enrolment(models.Model):
         ]
         constraints = [
             active_signup_constraint(fields=["course", "user"], name="enrolment_one_active_per_user"),
+            models.UniqueConstraint(
+                fields=["user", "idempotency_key"], condition=~Q(idempotency_key=""), name="enrolment_idempotency_key"
+            ),
             models.CheckConstraint(condition=Q(status__in=SignupStatus.values), name="enrolment_status_valid"),
             models.CheckConstraint(
                 condition=~Q(status="waitlisted") | Q(waitlisted_at__isnull=False), name="enrolment_waitlist_time"

@@ -169,13 +169,14 @@ def last_session_end(course: Course) -> datetime | None:
 
 
 def course_videos(*, course: Course, user) -> list[CourseVideo]:
-    """The course's videos in order, each with `.watchable` for `user` (domain.videos.can_watch)."""
-    from .domain.videos import can_watch
+    """The course's videos in order, each with `.watchable` for `user` (the rule of
+    domain.videos.can_watch, asked once for the whole course)."""
+    from .domain.videos import has_full_access
 
     videos = list(course.videos.all())
+    full = has_full_access(user, course) if videos else False
     for video in videos:
-        video.course = course  # avoid a query per video in can_watch
-        video.watchable = can_watch(user, video)
+        video.watchable = full or (video.is_preview and course.is_published)
     return videos
 
 
