@@ -56,17 +56,21 @@ def register_navigation() -> None:
         title=_("Training"),
         items=[
             NavItem(
-                _("Courses awaiting review"), "pending_actions", "admin:training_course_review_queue",
+                _("Courses awaiting review"),
+                "pending_actions",
+                "admin:training_course_review_queue",
                 "training.view_course",
-            ),  # fmt: skip
+            ),
             NavItem(_("Course applications"), "school", "admin:training_course_changelist", "training.view_course"),
             NavItem(_("Attendance"), "fact_check", "training:office_courses", "training.view_attendance"),
             NavItem(_("Enrolments"), "how_to_reg", "admin:training_enrolment_changelist", "training.view_enrolment"),
             NavItem(_("Coaches"), "sports", "admin:training_coach_changelist", "training.view_coach"),
             NavItem(
-                _("Coach certificates"), "workspace_premium", "admin:training_coachcertificate_changelist",
+                _("Coach certificates"),
+                "workspace_premium",
+                "admin:training_coachcertificate_changelist",
                 "training.view_coachcertificate",
-            ),  # fmt: skip
+            ),
         ],
     )
 
