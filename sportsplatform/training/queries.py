@@ -15,6 +15,7 @@ from django.db.models import (
     Case,
     Count,
     Exists,
+    F,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -22,7 +23,9 @@ from django.db.models import (
     QuerySet,
     Value,
     When,
+    Window,
 )
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from sportsplatform.approvals.models import ApprovalStatus
@@ -125,9 +128,11 @@ def _published_sessions() -> Prefetch:
 def _coaches_with_certificates() -> Prefetch:
     return Prefetch(
         "coaches",
-        queryset=Coach.objects.prefetch_related(
+        queryset=Coach.objects.select_related("organisation")
+        .prefetch_related(
             Prefetch("certificates", queryset=CoachCertificate.objects.order_by("-issued_on", "id")), "sports"
-        ).order_by("name", "id"),
+        )
+        .order_by("name", "id"),
     )
 
 
@@ -223,6 +228,23 @@ def waitlist_position(enrolment: Enrolment) -> int | None:
         Q(waitlisted_at__lt=enrolment.waitlisted_at) | Q(waitlisted_at=enrolment.waitlisted_at, pk__lt=enrolment.pk)
     )
     return ahead.count() + 1
+
+
+def waitlist_positions(enrolments) -> dict[int, int]:
+    """Waiting-list position of each waitlisted enrolment among `enrolments`, in one query."""
+    waiting = {e.pk: e.course_id for e in enrolments if e.status == SignupStatus.WAITLISTED}
+    if not waiting:
+        return {}
+    ranked = (
+        Enrolment.objects.filter(course_id__in=set(waiting.values()), status=SignupStatus.WAITLISTED)
+        .annotate(
+            position=Window(
+                RowNumber(), partition_by=[F("course_id")], order_by=[F("waitlisted_at").asc(), F("id").asc()]
+            )
+        )
+        .values_list("pk", "position")
+    )
+    return {pk: position for pk, position in ranked if pk in waiting}
 
 
 def waitlist_count(course: Course) -> int:
