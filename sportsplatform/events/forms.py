@@ -62,8 +62,8 @@ class EventSearchForm(forms.Form):
     sport = forms.ChoiceField(label=_("Sport"), required=False)
     city = forms.ChoiceField(label=_("City / prefecture"), required=False)
     county = forms.ChoiceField(label=_("County / district"), required=False)
-    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(label=_("Events from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("Events until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     fee = forms.ChoiceField(label=_("Fee"), required=False, choices=FEE_CHOICES)
     open_only = forms.BooleanField(label=_("Open for sign-up only"), required=False)
 

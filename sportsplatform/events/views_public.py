@@ -103,7 +103,7 @@ def _fee_text(groups, event: Event) -> str:
         return _("Free")
     if len(prices) == 1:
         return f"¥{prices[0]:.2f}"
-    low = _("free") if prices[0] == 0 else f"¥{prices[0]:.2f}"
+    low = _("Free") if prices[0] == 0 else f"¥{prices[0]:.2f}"
     return f"{low} – ¥{prices[-1]:.2f}"
 
 
