@@ -196,7 +196,10 @@ def test_enrol_retry_with_idempotency_key_header_returns_same_enrolment(client):
 
 def test_enrol_unknown_course_answers_404(client):
     response = client.post(
-        "/api/v1/courses/not-a-number/enrolments", enrol_body(), content_type="application/json", headers=bearer(person())
+        "/api/v1/courses/not-a-number/enrolments",
+        enrol_body(),
+        content_type="application/json",
+        headers=bearer(person()),
     )
 
     assert response.status_code == 404
