@@ -9,7 +9,21 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from sportsplatform.approvals.models import ApprovalStatus
@@ -158,6 +172,23 @@ def waitlist_position(registration: Registration) -> int | None:
         | Q(waitlisted_at=registration.waitlisted_at, id__lt=registration.pk)
     )
     return ahead.count() + 1
+
+
+def waitlist_positions(registrations) -> dict[int, int]:
+    """Waiting-list position of each waitlisted registration among `registrations`, in one query."""
+    waiting = {r.pk: r.group_id for r in registrations if r.status == SignupStatus.WAITLISTED}
+    if not waiting:
+        return {}
+    ranked = (
+        Registration.objects.filter(group_id__in=set(waiting.values()), status=SignupStatus.WAITLISTED)
+        .annotate(
+            position=Window(
+                RowNumber(), partition_by=[F("group_id")], order_by=[F("waitlisted_at").asc(), F("id").asc()]
+            )
+        )
+        .values_list("pk", "position")
+    )
+    return {pk: position for pk, position in ranked if pk in waiting}
 
 
 def group_counts(event: Event) -> QuerySet[EventGroup]:
