@@ -247,6 +247,13 @@ def certificate_facts(certificate: Certificate) -> CertificateFacts:
     )
 
 
+def verify_url(certificate: Certificate, *, base_url: str = "") -> str:
+    """What the QR code on the PDF opens: the verification page with the signed token."""
+    from django.urls import reverse
+
+    return f"{base_url.rstrip('/')}{reverse('events:certificate_verify')}?t={certificate_token(certificate)}"
+
+
 _FONT = "STSong-Light"
 
 
@@ -262,7 +269,6 @@ def certificate_pdf(certificate: Certificate, *, base_url: str = "") -> bytes:
     """The certificate as an A4 landscape PDF. `base_url` ("https://host") makes the QR an
     absolute link to the verification page."""
     import segno
-    from django.urls import reverse
     from reportlab.lib.colors import HexColor
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.utils import ImageReader
@@ -270,7 +276,7 @@ def certificate_pdf(certificate: Certificate, *, base_url: str = "") -> bytes:
 
     _register_font()
     facts = certificate_facts(certificate)
-    verify_url = f"{base_url.rstrip('/')}{reverse('events:certificate_verify')}?t={certificate_token(certificate)}"
+    link = verify_url(certificate, base_url=base_url)
     buffer = io.BytesIO()
     width, height = landscape(A4)
     pdf = canvas.Canvas(buffer, pagesize=(width, height), pageCompression=1)
@@ -321,7 +327,7 @@ def certificate_pdf(certificate: Certificate, *, base_url: str = "") -> bytes:
         pdf.setFont(_FONT, 11)
         pdf.drawString(60, 88, _("Certificate number: %(code)s") % {"code": facts.code})
         pdf.drawString(60, 68, _("Scan the QR code to verify this certificate."))
-        qr = segno.make(verify_url, error="m")
+        qr = segno.make(link, error="m")
         image = io.BytesIO()
         qr.save(image, kind="png", scale=4, border=1)
         image.seek(0)
