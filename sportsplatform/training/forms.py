@@ -95,8 +95,8 @@ class CourseSearchForm(forms.Form):
         choices=[("", _("Free and paid")), (FEE_FREE, _("Free")), (FEE_PAID, _("Paid"))],
     )
     open_only = forms.BooleanField(label=_("Open for enrolment now"), required=False)
-    date_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
-    date_to = forms.DateField(label=_("Until"), required=False, widget=DateInput())
+    date_from = forms.DateField(label=_("Start of range"), required=False, widget=DateInput())
+    date_to = forms.DateField(label=_("End of range"), required=False, widget=DateInput())
     # A single division code (e.g. from a link on another page); fills the three selects.
     region = forms.CharField(required=False, widget=forms.HiddenInput)
 
