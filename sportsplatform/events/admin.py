@@ -404,6 +404,8 @@ class EventAdmin(ReviewedApplicationAdminMixin, ScopedModelAdmin):
 
     def save_formset(self, request, form, formset, change):
         event = form.instance
+        # The admin's history message reads these; the domain writes the rows (and the audit).
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         if formset.model is EventAttachment:
             for row in formset.deleted_forms:
                 if row.instance.pk:
