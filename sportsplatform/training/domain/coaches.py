@@ -84,7 +84,7 @@ def validate_scan(upload) -> None:
         raise ValidationFailed(fields={"scan": [_("The scan is larger than 10 MB.")]})
 
 
-def _apply_certificate(certificate: CoachCertificate, data: dict) -> None:
+def apply_certificate(certificate: CoachCertificate, data: dict) -> None:
     unknown = set(data) - set(CERTIFICATE_FIELDS)
     if unknown:
         raise ValidationFailed(fields={name: [_("Unknown field.")] for name in sorted(unknown)})
@@ -127,7 +127,7 @@ def add_certificate(*, coach: Coach, actor, data: dict) -> CoachCertificate:
     two are added at once)."""
     _require(actor, coach.organisation_id)
     certificate = CoachCertificate(coach=coach)
-    _apply_certificate(certificate, data)
+    apply_certificate(certificate, data)
     try:
         with transaction.atomic():
             certificate.save()
@@ -141,7 +141,7 @@ def add_certificate(*, coach: Coach, actor, data: dict) -> CoachCertificate:
 
 def update_certificate(*, certificate: CoachCertificate, actor, data: dict) -> CoachCertificate:
     _require(actor, certificate.coach.organisation_id)
-    _apply_certificate(certificate, data)
+    apply_certificate(certificate, data)
     try:
         with transaction.atomic():
             certificate.save()

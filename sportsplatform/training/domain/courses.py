@@ -116,7 +116,7 @@ def _apply_data(course: Course, data: dict) -> None:
         course.region_id = course.venue.region_id
 
 
-def _validate(course: Course) -> None:
+def validate_course(course: Course) -> None:
     """Field checks of a draft (a draft may still miss sessions and coaches: check_complete is the
     submit check)."""
     errors: dict[str, list[str]] = {}
@@ -259,7 +259,7 @@ def create_course(*, actor, organiser, data: dict) -> Course:
     if "refund_tiers" not in data:
         course.refund_tiers = list(DEFAULT_REFUND_TIERS)
     _apply_data(course, data)
-    _validate(course)
+    validate_course(course)
     with transaction.atomic():
         course.save()
         if "coaches" in data:
@@ -281,7 +281,7 @@ def update_course(*, course: Course, actor, data: dict) -> Course:
                 fields={"status": [locked.status]},
             )
         _apply_data(locked, data)
-        _validate(locked)
+        validate_course(locked)
         locked.save()
         if "coaches" in data:
             _set_coaches(locked, data["coaches"])
@@ -393,7 +393,7 @@ def missing_for_submission(course: Course) -> dict[str, list[str]]:
     """What a course still lacks before the bureau can review it (Course.check_complete)."""
     errors: dict[str, list[str]] = {}
     try:
-        _validate(course)
+        validate_course(course)
     except ValidationFailed as exc:
         errors.update(exc.fields)
     if not course.venue_id and not (course.place or "").strip():
