@@ -66,6 +66,10 @@ class VenueFinderForm(OpeningSearchForm):
 
     def __init__(self, data=None, **kwargs):
         super().__init__(data, **kwargs)
+        if data is None:
+            # The venue search's form always binds (to fill the region cascade); the finder's
+            # empty form must not show "required" errors before anything was asked.
+            self.is_bound = False
         del self.fields["q"]
         del self.fields["type"]
         self.fields["sport"].choices = [("", _("Choose a sport")), *((o.value, o.label) for o in sport_options())]
