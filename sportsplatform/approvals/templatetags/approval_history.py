@@ -9,9 +9,18 @@ register = template.Library()
 
 
 @register.simple_tag
+def application_of(*candidates):
+    """The first application given (`application` on any page, `original` on an admin form)."""
+    for candidate in candidates:
+        if candidate not in (None, ""):
+            return candidate
+    return None
+
+
+@register.simple_tag
 def approval_steps(application, known=None):
     """`known`: steps the view already loaded (the admin passes them), else one query."""
-    if known is not None:
+    if isinstance(known, list):
         return known
     if application is None or getattr(application, "pk", None) is None:
         return []
