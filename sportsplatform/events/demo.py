@@ -258,8 +258,8 @@ def seed_events(ctx) -> None:
     if not _regions_present():
         ctx.log("    no county divisions: skipped (the regions data migration has not run)")
         return
-    organisers = _organisers(ctx)
-    players = _players()
+    organisers = demo_organisers(ctx)
+    players = demo_players()
     made = []
     for spec in SEASON:
         org, staff = organisers[spec.organiser]
@@ -280,7 +280,7 @@ def _regions_present() -> bool:
     return Region.objects.filter(pk__in=[s.county for s in SEASON]).count() == len({s.county for s in SEASON})
 
 
-def _ensure_user(username: str, display_name: str, phone: str):
+def ensure_user(username: str, display_name: str, phone: str):
     from sportsplatform.accounts.domain.users import create_user
     from sportsplatform.accounts.models import User
 
@@ -292,7 +292,8 @@ def _ensure_user(username: str, display_name: str, phone: str):
     return create_user(username=username, phone=phone, display_name=display_name)
 
 
-def _organisers(ctx) -> dict:
+def demo_organisers(ctx) -> dict:
+    """The demo organisers (made if missing) as {name: (organisation, staff user)}."""
     from sportsplatform.accounts.domain.users import create_organisation, grant_membership
     from sportsplatform.accounts.models import Organisation
 
@@ -302,7 +303,7 @@ def _organisers(ctx) -> dict:
         if org is None:
             org = create_organisation(name=name, kind=kind, region=ctx.region(region), credit_code=credit,
                                       contact_name=contact, contact_phone=phone)  # fmt: skip
-        staff = _ensure_user(username, staff_name, staff_phone)
+        staff = ensure_user(username, staff_name, staff_phone)
         if not staff.memberships.filter(organisation=org, is_active=True).exists():
             grant_membership(user=staff, organisation=org)
         out[name] = (org, staff)
@@ -313,8 +314,9 @@ def person_name(i: int) -> str:
     return SURNAMES[(i * 7) % len(SURNAMES)] + GIVEN[(i * 5) % len(GIVEN)]
 
 
-def _players() -> list:
-    return [_ensure_user(f"demo_player{i:02d}", person_name(i), f"1370000{i:04d}") for i in range(1, PLAYERS + 1)]
+def demo_players() -> list:
+    """The public accounts who fill events and courses (demo_player01…)."""
+    return [ensure_user(f"demo_player{i:02d}", person_name(i), f"1370000{i:04d}") for i in range(1, PLAYERS + 1)]
 
 
 def id_number(i: int, *, birth_year: int) -> str:
@@ -545,21 +547,23 @@ def _sign_up_now(ctx, spec: EventSpec, event, players):
 
 def _pay_if_due(registration, user):
     from sportsplatform.core.signups import SignupStatus
-    from sportsplatform.orders.models import OrderStatus
 
-    order = registration.order
-    if (
-        registration.status != SignupStatus.PENDING_PAYMENT
-        or order is None
-        or order.status != OrderStatus.PENDING_PAYMENT
-    ):
-        return
+    if registration.status == SignupStatus.PENDING_PAYMENT and registration.order is not None:
+        pay_with_sandbox(registration.order, user)
+
+
+def pay_with_sandbox(order, user) -> None:
+    """Pay `order` as a buyer does: start the payment, confirm on the sandbox cashier, and the
+    gateway's signed callback (delivered in-process so the step can go on) captures it."""
+    from sportsplatform.orders.models import OrderStatus
     from sportsplatform.payments import sandbox
     from sportsplatform.payments.domain.pay import start_payment
     from sportsplatform.payments.models import SandboxTrade
 
+    if order.status != OrderStatus.PENDING_PAYMENT:
+        return
     payment = start_payment(order=order, method="sandbox", actor=user, request_info={"ip": "127.0.0.1"})
-    if payment is None:
+    if payment is None:  # nothing to pay: paid at once
         return
     trade = SandboxTrade.objects.get(out_trade_no=payment.out_trade_no)
     sandbox.pay_trade(token=trade.token)
@@ -651,7 +655,7 @@ def _judges(ctx):
         panel = create_organisation(name=JUDGING_PANEL, kind=OrganisationKind.EXPERT_PANEL, region=ctx.region("510100"))
     judges = []
     for username, name, phone in JUDGES:
-        judge = _ensure_user(username, name, phone)
+        judge = ensure_user(username, name, phone)
         if not judge.memberships.filter(organisation=panel, is_active=True).exists():
             grant_membership(user=judge, organisation=panel)
             judge.refresh_from_db()
