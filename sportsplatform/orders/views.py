@@ -362,7 +362,10 @@ def ticket(request, pk: int):
     if ticket is None:
         messages.info(request, _("The e-ticket appears once the order is paid."))
         return redirect("orders:detail", pk=order.pk)
-    items = list(BookingItem.objects.filter(order=order).select_related("slot__court").order_by("start"))
+    subject = _ticket_subject(order)
+    items = []
+    if subject is None:
+        items = list(BookingItem.objects.filter(order=order).select_related("slot__court").order_by("start"))
     if ticket.revoked_at or order.status in (OrderStatus.CANCELLED, OrderStatus.REFUNDED):
         state = "revoked"
     elif ticket.used_at:
@@ -373,7 +376,65 @@ def ticket(request, pk: int):
         "order": order,
         "ticket": ticket,
         "items": items,
+        "subject": subject,
         "state": state,
         "qr_svg": _qr_svg(ticket_token(ticket), title=_("E-ticket QR code")) if state == "valid" else "",
     }
     return render(request, "orders/ticket.html", context)
+
+
+@dataclass(frozen=True)
+class TicketSubject:
+    """What an event or course ticket admits to (a booking ticket lists its courts instead)."""
+
+    title: str
+    facts: list[tuple[str, str]]
+
+
+def _when(start, end) -> str:
+    start, end = timezone.localtime(start), timezone.localtime(end)
+    if start.date() == end.date():
+        return f"{start:%Y-%m-%d %H:%M}–{end:%H:%M}"
+    return f"{start:%Y-%m-%d %H:%M} – {end:%Y-%m-%d %H:%M}"
+
+
+def _place(venue, place: str) -> str:
+    if venue is None:
+        return place
+    return " · ".join(p for p in (venue.name, place or venue.address) if p)
+
+
+def _ticket_subject(order: Order) -> TicketSubject | None:
+    """The event registration or course enrolment behind an order, read through the reverse
+    relations those apps put on Order (so this app imports neither)."""
+    if order.kind == OrderKind.EVENT:
+        entry = order.event_registrations.select_related("event__venue", "group").first()
+        if entry is None:
+            return None
+        event = entry.event
+        facts = [
+            (_("Participant"), entry.participant_name),
+            (_("Group"), entry.group.name),
+            (_("Time"), _when(event.starts_at, event.ends_at)),
+            (_("Place"), _place(event.venue, event.location)),
+        ]
+        if entry.team_name:
+            facts.insert(1, (_("Team"), entry.team_name))
+        if entry.bib:
+            facts.append((_("Bib number"), entry.bib))
+        return TicketSubject(title=event.title, facts=facts)
+    if order.kind == OrderKind.COURSE:
+        entry = order.course_enrolments.select_related("course__venue").first()
+        if entry is None:
+            return None
+        course = entry.course
+        dates = f"{course.starts_on:%Y-%m-%d} – {course.ends_on:%Y-%m-%d}"
+        return TicketSubject(
+            title=course.title,
+            facts=[
+                (_("Student"), entry.student_name),
+                (_("Dates"), dates),
+                (_("Place"), _place(course.venue, course.place)),
+            ],
+        )
+    return None

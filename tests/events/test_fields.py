@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from sportsplatform.core.errors import ValidationFailed
 from sportsplatform.events.domain.fields import clean_answers
@@ -21,7 +21,7 @@ def clean(event, answers, members=(), group=None, **kwargs):
 
 
 def errors_of(event, answers, members=(), group=None, **kwargs) -> dict:
-    with pytest.raises(ValidationFailed) as caught:
+    with translation.override("en"), pytest.raises(ValidationFailed) as caught:
         clean(event, answers, members, group, **kwargs)
     return caught.value.fields
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 from itertools import count
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from sportsplatform.accounts.domain.users import create_organisation, create_user, grant_membership
@@ -24,6 +25,7 @@ from sportsplatform.ledger.domain.posting import organiser_account
 from sportsplatform.orders.domain.cancel import refund_preview
 from sportsplatform.orders.domain.kinds import handler_for
 from sportsplatform.orders.models import OrderStatus
+from sportsplatform.venues.models import Sport
 from tests.events.factories import make_event, make_organiser
 from tests.payments.helpers import pay_with_sandbox
 from tests.support.accounts import ensure_regions, make_official, make_public_user
@@ -213,3 +215,61 @@ def test_withdrawn_entry_ticket_is_revoked_for_check_in(desk, django_capture_on_
 
     with pytest.raises(TicketInvalid):
         check_in(code_or_token=ticket_of(registration).code, actor=organiser_staff)
+
+
+# --- the e-ticket page (orders:ticket) for event and course orders -----------------------------
+
+
+def test_ticket_page_of_event_order_shows_qr_and_event(client, django_capture_on_commit_callbacks):
+    event = make_event(fee="30.00", title="锦江夜跑", location="锦江绿道")
+    user = person()
+    registration = confirmed_entry(event, django_capture_on_commit_callbacks, user=user)
+    client.force_login(user)
+
+    response = client.get(reverse("orders:ticket", args=[registration.order_id]))
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'data-ticket-state="valid"' in page
+    assert "<svg" in page
+    assert "锦江夜跑" in page and "锦江绿道" in page and "公开组" in page and "李雷" in page
+    assert ticket_of(registration).code[:4] in page
+
+
+def test_ticket_page_of_withdrawn_event_entry_is_void(client, django_capture_on_commit_callbacks):
+    event = make_event(fee="0.00", title="锦江夜跑")
+    user = person()
+    registration = confirmed_entry(event, django_capture_on_commit_callbacks, user=user)
+    withdraw_registration(registration=registration, actor=user)
+    client.force_login(user)
+
+    page = client.get(reverse("orders:ticket", args=[registration.order_id])).content.decode()
+
+    assert 'data-ticket-state="revoked"' in page
+    assert "<svg" not in page.split("ticket-code")[0].split("ticket-title")[1]
+
+
+def test_ticket_page_of_course_order_shows_course(client, django_capture_on_commit_callbacks):
+    from sportsplatform.training.domain.enrolments import enrol
+    from tests.training.factories import make_course
+
+    Sport.objects.get_or_create(code="swimming", defaults={"name": "游泳", "name_en": "Swimming", "order": 1})
+    course = make_course(fee="0.00", title="少儿游泳暑期班", place="市游泳馆")
+    user = person()
+    with django_capture_on_commit_callbacks(execute=True):
+        enrolment = enrol(course=course, user=user, student_name="小明")
+    client.force_login(user)
+
+    response = client.get(reverse("orders:ticket", args=[enrolment.order_id]))
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'data-ticket-state="valid"' in page
+    assert "少儿游泳暑期班" in page and "市游泳馆" in page and "小明" in page
+
+
+def test_ticket_page_of_someone_elses_event_order_is_404(client, django_capture_on_commit_callbacks):
+    registration = confirmed_entry(make_event(fee="0.00"), django_capture_on_commit_callbacks)
+    client.force_login(person())
+
+    assert client.get(reverse("orders:ticket", args=[registration.order_id])).status_code == 404
