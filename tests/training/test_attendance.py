@@ -122,7 +122,7 @@ def test_attendance_rate_counts_sessions_already_started(running):
     mark_attendance(session=session, enrolment=enrolment, present=True, actor=staff)
 
     assert queries.attendance_rate(enrolment) == 1.0
-    sessions, rows = queries.attendance_table(course)
+    _sessions, rows = queries.attendance_table(course)
     assert rows[0].held == 1
     assert rows[0].marks[0] is True
     assert rows[0].marks[1] is None
