@@ -387,6 +387,8 @@ class CourseAdmin(ReviewedApplicationAdminMixin, ScopedModelAdmin):
             self.save_formset(request, form, formset, change=change)
 
     def save_formset(self, request, form, formset, change):
+        # The domain saves the rows; the admin's change message reads these lists.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         course = form.instance
         if formset.model is CourseVideo:
             for row in formset.deleted_forms:
@@ -564,7 +566,7 @@ class CertificateForm(forms.ModelForm):
         super()._post_clean()
         if self.errors or not self.has_changed():
             return
-        data = {name: self.cleaned_data.get(name) for name in self.Meta.fields if name in self.cleaned_data}
+        data = {n: self.cleaned_data.get(n) for n in coach_domain.CERTIFICATE_FIELDS if n in self.cleaned_data}
         if not data.get("scan"):
             data.pop("scan", None)
         probe = CoachCertificate(pk=self.instance.pk, coach_id=self.instance.coach_id)
@@ -666,6 +668,7 @@ class CoachAdmin(ScopedModelAdmin):
             self.save_formset(request, form, formset, change=change)
 
     def save_formset(self, request, form, formset, change):
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         coach = form.instance
         for row in formset.deleted_forms:
             if row.instance.pk:
