@@ -260,3 +260,13 @@ def test_training_pages_look_right_on_each_screen(new_page, public_user, course,
         assert overflow <= 0, f"{path} scrolls sideways by {overflow}px on {screen_name}"
         shot(page, f"course-screens-{name}")
     expect_video_decodes(page)
+
+    # The large-text (elderly-friendly) mode: the course and my courses still pass and fit.
+    page.get_by_role("button", name=t("Large text")).click()
+    expect(page.locator("html")).to_have_class(re.compile(r"\blarge-text\b"))
+    for path, name in [(f"/courses/{course.pk}/", "detail"), ("/courses/mine/", "mine")]:
+        page.goto(path)
+        assert_accessible(page, label=f"{name}, large text")
+        overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{path} in large text scrolls sideways by {overflow}px on {screen_name}"
+        shot(page, f"course-screens-{name}-large")
