@@ -409,6 +409,10 @@ class ScoreSheet:
     rows: list[SheetRow]
 
 
+def _two_places(value: Decimal | None) -> Decimal | None:
+    return None if value is None else value.quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
+
+
 def can_see_all_scores(user, event: Event) -> bool:
     """After scoring closes: the organiser's staff, platform admins and the event's judges."""
     from .results import can_manage_results
@@ -436,7 +440,7 @@ def score_sheet(*, event: Event, viewer) -> ScoreSheet:
         SheetRow(
             registration=r,
             scores=grid[r.pk],
-            final=getattr(results.get(r.pk), "value", None),
+            final=_two_places(getattr(results.get(r.pk), "value", None)),
             placing=getattr(results.get(r.pk), "placing", None),
         )
         for r in regs

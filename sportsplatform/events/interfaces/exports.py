@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from sportsplatform.accounts.phones import mask_phone
 from sportsplatform.core import audit
@@ -147,7 +148,7 @@ def registrations_workbook(*, event: Event, viewer) -> bytes:
 
 def results_workbook(*, event: Event) -> bytes:
     workbook, sheet = _workbook()
-    sheet.title = _("Results")[:31]
+    sheet.title = pgettext("event results", "Results")[:31]
     sheet.append([_("Group"), _("Placing"), _("Participant"), _("Team name"), _("Bib number"), _("Result"), _("Note")])
     for group in ranking(event=event):
         for row in group.rows:
@@ -260,7 +261,7 @@ def results_template(*, event: Event) -> bytes:
     from ..domain.results import confirmed_entries, results_by_entry
 
     workbook, sheet = _workbook()
-    sheet.title = _("Results")[:31]
+    sheet.title = pgettext("event results", "Results")[:31]
     value_header = {
         "time": _("Time (h:mm:ss.ss)"),
         "score": _("Score"),
