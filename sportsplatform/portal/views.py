@@ -1,8 +1,10 @@
 from datetime import timedelta
 
+from django.apps import apps
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -18,8 +20,40 @@ def home(request):
     return render(
         request,
         "portal/home.html",
-        {"regions": covered_regions(), "sections": sections, "featured": featured_entry(sections)},
+        {
+            "regions": covered_regions(),
+            "sections": sections,
+            "featured": featured_entry(sections),
+            **upcoming(),
+        },
     )
+
+
+UPCOMING_LIMIT = 3
+
+
+def upcoming(*, limit: int = UPCOMING_LIMIT) -> dict:
+    """The soonest published events and courses not yet over, for the home page's "coming up"
+    section (portal/includes/upcoming.html); an app that is not installed shows nothing."""
+    now = timezone.now()
+    out = {"upcoming_events": [], "upcoming_courses": []}
+    if apps.is_installed("sportsplatform.events"):
+        from sportsplatform.events.queries import published_events
+
+        events = list(published_events(now=now).filter(ends_at__gte=now)[:limit])
+        for event in events:
+            prices = [group.price for group in event.groups.all()] or [event.fee]
+            event.lowest_price = min(prices)
+            event.open_now = event.registration_open(now)
+        out["upcoming_events"] = events
+    if apps.is_installed("sportsplatform.training"):
+        from sportsplatform.training.queries import published_courses
+
+        courses = list(published_courses(include_ended=False, now=now)[:limit])
+        for course in courses:
+            course.open_now = course.enrolment_open(now)
+        out["upcoming_courses"] = courses
+    return out
 
 
 @require_POST
