@@ -424,6 +424,8 @@ def _refund_quote(enrolment: Enrolment, now: datetime):
     order = enrolment.order
     if order is None or order.status != OrderStatus.PAID or enrolment.status != SignupStatus.CONFIRMED:
         return None
+    if not order.amount:  # a free course's order of 0: nothing to give back
+        return None
     return handler_for(order).refund_quote(order=order, now=now)
 
 

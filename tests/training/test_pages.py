@@ -498,6 +498,22 @@ def test_withdraw_shows_the_refund_quote_then_refunds(client, django_capture_on_
     assert "80.00" in text(response)
 
 
+def test_withdraw_from_a_free_course_quotes_no_refund_and_frees_the_place(client):
+    course = make_course(fee="0.00", quota=1)
+    user = person()
+    enrolment = sign_up(course, user)
+    waiting = sign_up(course)
+    client.force_login(user)
+
+    confirm = client.get(f"/courses/enrolments/{enrolment.pk}/withdraw/")
+    response = client.post(f"/courses/enrolments/{enrolment.pk}/withdraw/", {"reason": ""})
+
+    assert confirm.status_code == 200 and "data-refund" not in text(confirm)
+    assert response.status_code == 302 and response["Location"] == reverse("training:mine")
+    assert Enrolment.objects.get(pk=enrolment.pk).status == SignupStatus.WITHDRAWN
+    assert Enrolment.objects.get(pk=waiting.pk).status == SignupStatus.CONFIRMED
+
+
 def test_withdraw_from_the_waiting_list_says_nothing_was_paid(client):
     course = make_course(quota=1)
     sign_up(course)
