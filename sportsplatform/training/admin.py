@@ -169,6 +169,7 @@ class CourseSessionForm(forms.ModelForm):
     class Meta:
         model = CourseSession
         fields = ["starts_at", "ends_at", "topic", "place", "coach"]
+        labels = {"coach": _("coach")}
 
 
 class CourseSessionInline(ScopedTabularInline):
@@ -338,11 +339,28 @@ class CourseAdmin(ReviewedApplicationAdminMixin, ScopedModelAdmin):
             return False
         return super().has_delete_permission(request, obj)
 
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or obj.status in course_domain.EDITABLE_STATUSES:
+            return fieldsets
+        # Read-only: the refund rules in words instead of their JSON.
+        return [
+            (title, {**opts, "fields": ["refund_rule" if f == "refund_tiers" else f for f in opts["fields"]]})
+            for title, opts in fieldsets
+        ]
+
+    @admin.display(description=_("refund rules"))
+    def refund_rule(self, obj):
+        from sportsplatform.booking.domain.handler import describe_refund_tiers
+
+        return describe_refund_tiers(obj.refund_tiers or [])
+
     def get_readonly_fields(self, request, obj=None):
         readonly = list(STATUS_FIELDS)
         if obj is not None:
             readonly.append("organiser")
             if obj.status not in course_domain.EDITABLE_STATUSES:
+                readonly.append("refund_rule")
                 readonly += [name for name in (*course_domain.COURSE_FIELDS, "coaches") if name not in readonly]
         return readonly
 

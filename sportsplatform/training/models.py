@@ -217,7 +217,7 @@ class CourseSession(models.Model):
     scope_organisation_field = "course__organiser_id"
 
     def __str__(self):
-        return f"{self.course} · {self.starts_at:%Y-%m-%d %H:%M}"
+        return f"{self.course} · {timezone.localtime(self.starts_at):%Y-%m-%d %H:%M}"
 
 
 class Enrolment(models.Model):
