@@ -33,12 +33,12 @@ from django.utils.translation import gettext_lazy, ngettext, pgettext
 
 from sportsplatform.booking.domain.policy import policy_for
 from sportsplatform.booking.domain.pricing import day_kinds, slot_price
-from sportsplatform.booking.models import PriceRule, Slot, SlotStatus
+from sportsplatform.booking.models import DayKind, PriceRule, Slot, SlotStatus
 from sportsplatform.core.errors import ValidationFailed
 from sportsplatform.core.geo import LatLng, haversine_m
 from sportsplatform.regions.models import Region
-from sportsplatform.venues.models import Court, OpeningException, Sport, Venue, VenueType
-from sportsplatform.venues.queries import hours_on
+from sportsplatform.venues.models import Court, OpeningException, OpeningHours, Sport, Venue, VenueType
+from sportsplatform.venues.queries import DayHours
 
 # How long an event the finder plans for, and how many it can seat (a marathon's field).
 MAX_DAYS = 31
@@ -180,8 +180,14 @@ def candidate_venues(*, sport: Sport, region: Region | None, days: list[date]):
                 queryset=Court.objects.filter(sport=sport, is_bookable=True).order_by("order", "id"),
                 to_attr="sport_courts",
             ),
-            "opening_hours",
-            Prefetch("opening_exceptions", queryset=OpeningException.objects.filter(date__range=(days[0], days[-1]))),
+            # Lists (to_attr), read through _hours_on: a prefetched manager's .all() clones a
+            # queryset on every call, which costs more than the scoring at 900 venues.
+            Prefetch("opening_hours", queryset=OpeningHours.objects.order_by("opens"), to_attr="weekly_hours"),
+            Prefetch(
+                "opening_exceptions",
+                queryset=OpeningException.objects.filter(date__range=(days[0], days[-1])).order_by("opens"),
+                to_attr="range_exceptions",
+            ),
             Prefetch(
                 "price_rules",
                 queryset=PriceRule.objects.filter(Q(court__isnull=True) | Q(court__sport=sport)),
@@ -346,7 +352,7 @@ def _calendar_part(venue: Venue, days: list[date], calendars) -> tuple[float, li
             total += calendar.total
             credits.append(calendar.free / calendar.total)
             continue
-        hours = hours_on(venue, day)
+        hours = _hours_on(venue, day)
         if hours.is_closed_all_day:
             closed.append((day, hours.exception_reason))
             credits.append(0.0)
@@ -412,16 +418,28 @@ def _daily_price(venue, courts, participants, days, kinds, calendars) -> tuple[D
     if not courts:
         return None, 0
     needed = courts_needed(courts, participants)
+    rules_of = {c.pk: [r for r in venue.sport_price_rules if r.court_id in (None, c.pk)] for c in courts}
     totals: list[Decimal] = []
+    priced: dict[tuple, Decimal] = {}
     for day in days:
         calendar = calendars.get((venue.pk, day))
         if calendar is not None and calendar.total:
             per_court = [calendar.price_by_court.get(c.pk, Decimal("0")) for c in courts]
         else:
-            hours = hours_on(venue, day)
+            hours = _hours_on(venue, day)
             if hours.is_closed_all_day:
                 continue
-            per_court = [_estimate_court_day(venue, court, day, hours.intervals, kinds[day]) for court in courts]
+            kind = kinds[day]
+            per_court = []
+            for court in courts:
+                rules = _rules_for_kind(rules_of[court.pk], kind)
+                # Days of one kind with the same hours cost the same; so do courts of one price
+                # whose rules are the venue's.
+                own = any(r.court_id for r in rules)
+                key = (court.pk if own else court.price_per_hour, tuple(r.pk for r in rules), kind, hours.intervals)
+                if key not in priced:
+                    priced[key] = _price_day(venue, court, day, hours.intervals, kind, rules)
+                per_court.append(priced[key])
         totals.append(sum(sorted(per_court)[:needed], Decimal("0")))
     if not totals:
         return None, needed
@@ -429,15 +447,24 @@ def _daily_price(venue, courts, participants, days, kinds, calendars) -> tuple[D
     return average.quantize(Decimal("1"), rounding=ROUND_HALF_UP), needed
 
 
-def _estimate_court_day(venue, court, day, intervals, kind) -> Decimal:
-    rules = [r for r in venue.sport_price_rules if r.court_id in (None, court.pk)]
+def _rules_for_kind(rules: list[PriceRule], kind: str) -> list[PriceRule]:
+    """The rules slot_price may pick on a day of `kind` (a holiday falls back to the weekend or
+    working-day rules): the others cannot apply, and leaving them out keeps the walk cheap."""
+    kinds = {DayKind.ANY, kind}
+    if kind == DayKind.HOLIDAY:
+        kinds |= {DayKind.WEEKEND, DayKind.WEEKDAY}
+    return [r for r in rules if r.day_kind in kinds]
+
+
+def _price_day(venue, court, day, intervals, kind, rules) -> Decimal:
+    """The court's price for the whole opening hours of `day`, in the venue's slot length as the
+    slot generator walks them."""
     if not rules:
         hours = sum(
             (datetime.combine(day, closes) - datetime.combine(day, opens)).total_seconds() / 3600
             for opens, closes in intervals
         )
         return court.price_per_hour * Decimal(str(hours))
-    # With price rules, walk the day in the venue's slot length, as the slot generator would.
     length = timedelta(minutes=policy_for(venue).slot_minutes)
     total = Decimal("0")
     for opens, closes in intervals:
@@ -448,6 +475,18 @@ def _estimate_court_day(venue, court, day, intervals, kind) -> Decimal:
             total += price
             begin += length
     return total
+
+
+def _hours_on(venue: Venue, day: date) -> DayHours:
+    """venues.queries.hours_on over the lists prefetched by candidate_venues: the dated
+    exceptions if any (a closure wins), else the weekly pattern."""
+    exceptions = [e for e in venue.range_exceptions if e.date == day]
+    if exceptions:
+        closed = [e for e in exceptions if e.is_closed]
+        if closed:
+            return DayHours(day, (), next((e.reason for e in closed if e.reason), ""), True)
+        return DayHours(day, tuple(sorted((e.opens, e.closes) for e in exceptions)), exceptions[0].reason, True)
+    return DayHours(day, tuple(sorted((h.opens, h.closes) for h in venue.weekly_hours if h.weekday == day.weekday())))
 
 
 def _price_part(daily_price, courts, budget, has_courts) -> tuple[float | None, Reason]:
