@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+import time
+from unittest import mock
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -103,6 +105,16 @@ def test_certificate_stores_only_the_hash_of_its_token(finished):
 
     assert certificate.token_hash == hashlib.sha256(token.encode()).hexdigest()
     assert token not in str(Certificate.objects.filter(pk=certificate.pk).values().get())
+
+
+def test_certificate_token_drawn_again_later_still_verifies(finished):
+    certificate = certs.issue_certificate(registration=finished["first"], actor=finished["staff"])
+    an_hour_later = time.time() + 3600
+
+    with mock.patch("time.time", return_value=an_hour_later):
+        token = certs.certificate_token(certificate)  # the PDF is drawn on every download
+
+    assert certs.verify_certificate(token).is_valid
 
 
 # --- verification ---------------------------------------------------------------------------

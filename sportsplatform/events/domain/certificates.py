@@ -40,9 +40,15 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def _signer() -> signing.Signer:
+    # A plain Signer, not signing.dumps: dumps() adds a timestamp, so a token drawn again later
+    # (the PDF is rendered on every download) would no longer match the stored hash.
+    return signing.Signer(salt=SALT)
+
+
 def certificate_token(certificate: Certificate) -> str:
     """The QR content: deterministic for a certificate, so the PDF can be drawn again."""
-    return signing.dumps({"c": certificate.pk, "r": certificate.registration_id}, salt=SALT, compress=False)
+    return _signer().sign_object({"c": certificate.pk, "r": certificate.registration_id})
 
 
 def certificate_title(result: Result | None) -> str:
@@ -170,8 +176,8 @@ def verify_certificate(token_or_code: str) -> Verification:
         certificate = certificates.filter(code=value.upper()).first()
     else:
         try:
-            data = signing.loads(value, salt=SALT)
-        except signing.BadSignature:
+            data = _signer().unsign_object(value)
+        except (signing.BadSignature, ValueError):
             return Verification(VerificationState.UNKNOWN)
         certificate = certificates.filter(pk=data.get("c"), token_hash=_hash(value)).first()
     if certificate is None:
