@@ -23,10 +23,11 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from unfold.contrib.filters.admin import ChoicesDropdownFilter
 from unfold.decorators import action
+from unfold.widgets import UnfoldAdminFileFieldWidget
 
 from sportsplatform.approvals.admin import ReviewedApplicationAdminMixin
 from sportsplatform.approvals.models import ApprovalAction, ApprovalStatus
@@ -85,6 +86,14 @@ class RefundTiersField(forms.Field):
                 )
             tiers.append({"hours_before": int(found[0]), "percent": int(found[1])})
         return sorted(tiers, key=lambda t: -t["hours_before"])
+
+
+class PrivateFileWidget(UnfoldAdminFileFieldWidget):
+    """An upload field that does not link the stored file: private files are not under a public
+    URL, they are downloaded through events:office_* views that check who asks."""
+
+    def is_initial(self, value):
+        return False
 
 
 class ChoicesField(forms.Field):
@@ -152,10 +161,14 @@ class QuestionFormSet(CheckedRowsFormSet):
         return apps.field_problems(instance)
 
 
+POSITION_LABEL = pgettext_lazy("sort order", "order")
+
+
 class GroupForm(forms.ModelForm):
     class Meta:
         model = EventGroup
         fields = ["name", "quota", "fee", "min_age", "max_age", "team_min", "team_max", "waitlist_limit", "position"]
+        labels = {"position": POSITION_LABEL}
 
 
 class GroupInline(ApplicationPartInline):
@@ -174,6 +187,7 @@ class QuestionForm(forms.ModelForm):
     class Meta:
         model = RegistrationField
         fields = ["key", "label", "kind", "required", "choices", "help_text", "per_member", "position"]
+        labels = {"position": POSITION_LABEL}
 
 
 class QuestionInline(ApplicationPartInline):
@@ -187,14 +201,16 @@ class AttachmentForm(forms.ModelForm):
     class Meta:
         model = EventAttachment
         fields = ["kind", "title", "file"]
+        widgets = {"file": PrivateFileWidget}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             # A stored document is replaced by removing it and adding a new one.
             for name in ("kind", "title", "file"):
-                self.fields[name].disabled = True
-                self.fields[name].required = False
+                if name in self.fields:
+                    self.fields[name].disabled = True
+                    self.fields[name].required = False
 
 
 class AttachmentInline(ApplicationPartInline):
@@ -202,6 +218,13 @@ class AttachmentInline(ApplicationPartInline):
     form = AttachmentForm
     fields = ["kind", "title", "file", "download"]
     readonly_fields = ["download"]
+
+    def get_fields(self, request, obj=None):
+        # Stored files are private: shown only through the download link, never as a /media/ URL
+        # (which is not served) — the upload field appears only while documents may be added.
+        if obj is not None and not self.has_add_permission(request, obj):
+            return ["kind", "title", "download"]
+        return self.fields
 
     def has_view_permission(self, request, obj=None):
         # Part of the application: whoever may see the event sees its documents.
@@ -234,6 +257,9 @@ class EventForm(forms.ModelForm):
     class Meta:
         model = Event
         fields = [*APPLICATION_FORM_FIELDS]
+        widgets = {"safety_plan": PrivateFileWidget}
+        # msgids shared with other apps ("level" is also a crowd level) get this app's meaning.
+        labels = {"level": pgettext_lazy("event", "level")}
 
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -287,7 +313,7 @@ STATUS_FIELDS = ["status", "submitted_at", "decided_at", "decided_by", "decision
 @admin.register(Event)
 class EventAdmin(ReviewedApplicationAdminMixin, ScopedModelAdmin):
     form = EventForm
-    list_display = ["title", "sport", "level", "region_name", "organiser", "starts_at", "review_status",
+    list_display = ["title", "sport", "event_level", "region_name", "organiser", "starts_at", "review_status",
                     "submitted_at"]  # fmt: skip
     list_filter = [("status", ChoicesDropdownFilter), ScopedRegionFilter, "level", "sport"]
     list_filter_submit = True
@@ -323,7 +349,7 @@ class EventAdmin(ReviewedApplicationAdminMixin, ScopedModelAdmin):
             {"fields": ["starts_at", "ends_at", "registration_opens_at", "registration_closes_at"]},
         ),
         (_("Fee and refunds"), {"fields": ["fee", "refund_tiers"]}),
-        (_("Results"), {"fields": ["result_kind", "drop_highest", "drop_lowest"]}),
+        (_("Results and scoring"), {"fields": ["result_kind", "drop_highest", "drop_lowest"]}),
         (_("Organiser and contacts"), {"fields": ["organiser", "contact_name", "contact_phone", "safety_plan"]}),
         (_("Review"), {"fields": STATUS_FIELDS}),
     ]
@@ -366,14 +392,46 @@ class EventAdmin(ReviewedApplicationAdminMixin, ScopedModelAdmin):
         return super().has_delete_permission(request, obj)
 
     def get_readonly_fields(self, request, obj=None):
-        readonly = list(STATUS_FIELDS)
+        readonly = [*STATUS_FIELDS, "refund_rules", "safety_plan_file"]
         if obj is not None:
             readonly.append("organiser")
-            editable = apps.editable_fields(obj)
+            editable = apps.editable_fields(obj) if self.has_change_permission(request, obj) else frozenset()
             readonly += [name for name in apps.APPLICATION_FIELDS if name not in editable]
         return readonly
 
+    def get_fieldsets(self, request, obj=None):
+        # Read-only refund rules are shown in words, not as the stored JSON.
+        readonly = set(self.get_readonly_fields(request, obj))
+        swap = {
+            "safety_plan": ["safety_plan_file"] if "safety_plan" in readonly else ["safety_plan", "safety_plan_file"]
+        }
+        if "refund_tiers" in readonly:
+            swap["refund_tiers"] = ["refund_rules"]
+        if obj is None:
+            swap["safety_plan"] = ["safety_plan"]
+        return [
+            (title, {**options, "fields": [g for f in options["fields"] for g in swap.get(f, [f])]})
+            for title, options in self.fieldsets
+        ]
+
+    @admin.display(description=_("safety plan"))
+    def safety_plan_file(self, obj):
+        if not obj or not obj.pk or not obj.safety_plan:
+            return "—"
+        url = reverse("events:office_safety_plan", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, gettext("Download"))
+
+    @admin.display(description=_("refund rules"))
+    def refund_rules(self, obj):
+        from sportsplatform.booking.domain.handler import describe_refund_tiers
+
+        return describe_refund_tiers(obj.refund_tiers or []) if obj else ""
+
     # -- list columns
+    @admin.display(description=pgettext_lazy("event", "level"), ordering="level")
+    def event_level(self, obj):
+        return obj.get_level_display()
+
     @admin.display(description=_("region"), ordering="region_id")
     def region_name(self, obj):
         return obj.region.name
