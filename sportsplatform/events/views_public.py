@@ -183,6 +183,12 @@ def event_detail(request, pk: int):
             tencent_key=getattr(settings, "TENCENT_MAP_KEY", ""),
         )
     results_public = event.results_published_at is not None
+    # The organiser's staff get a way to their check-in desk from the public page.
+    can_check_in = (
+        request.user.is_authenticated
+        and request.user.is_staff
+        and editable_by(request.user, Event.objects.filter(pk=event.pk)).exists()
+    )
     context = {
         "event": event,
         "sport": sport_label(event.sport),
@@ -194,6 +200,7 @@ def event_detail(request, pk: int):
         else "",
         "mine": mine,
         "nav": nav,
+        "can_check_in": can_check_in,
         "ranking_template": RANKING_TEMPLATE if results_public and _template_exists(RANKING_TEMPLATE) else "",
         "summary_template": SUMMARY_TEMPLATE
         if event.summary_published_at and _template_exists(SUMMARY_TEMPLATE)

@@ -197,3 +197,23 @@ def test_event_pages_look_right_on_each_screen(new_page, public_user, event, scr
         overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, f"{path} scrolls sideways by {overflow}px on {screen_name}"
         shot(page, f"screens-{name}")
+
+
+def test_organiser_check_in_desk_refuses_an_unknown_code(new_page, event):
+    """The organiser's staff reach the desk from the event page; a made-up code is refused with
+    a clear message and the count stays."""
+    from sportsplatform.accounts.models import Membership
+
+    staff = Membership.objects.filter(organisation=event.organiser).first().user
+    desk = new_page("desktop", user=staff)
+    desk.goto(f"/events/{event.pk}/")
+    assert_accessible(desk)
+    desk.get_by_role("link", name=t("Check-in desk")).click()
+    expect(desk.get_by_role("heading", level=1)).to_have_text(t("Event check-in"))
+    expect(desk.locator("[data-checked-in]")).to_have_attribute("data-checked-in", "0")
+    assert_accessible(desk)
+    desk.get_by_label(t("Ticket code or scanned QR content")).fill("000000000000")
+    desk.get_by_role("button", name=t("Check in"), exact=True).click()
+    expect(desk.get_by_role("alert")).to_contain_text(t("Not checked in"))
+    assert_accessible(desk, label="refused")
+    shot(desk, "event-checkin")

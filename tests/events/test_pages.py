@@ -557,3 +557,16 @@ def test_checkin_desk_is_not_for_the_public(client):
 
     assert response.status_code == 302
     assert "login" in response["Location"]
+
+
+def test_detail_links_the_check_in_desk_for_the_organisers_staff_only(client):
+    organiser, staff = make_organiser()
+    event = make_event(organiser=organiser)
+    desk_url = reverse("events:checkin", args=[event.pk])
+    client.force_login(new_user())
+
+    staff_page = _staff_client(staff).get(reverse("events:detail", args=[event.pk])).content.decode()
+    public_page = client.get(reverse("events:detail", args=[event.pk])).content.decode()
+
+    assert desk_url in staff_page
+    assert desk_url not in public_page
