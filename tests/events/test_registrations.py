@@ -521,3 +521,23 @@ def test_cancel_all_registrations_marks_cancelled_even_before_event_flag(django_
     assert registration.status == SignupStatus.CANCELLED
     assert registration.order.refunded_amount == Decimal("40.00")
     assert waiting.status == SignupStatus.CANCELLED
+
+
+def test_cancel_all_registrations_goes_on_past_an_order_it_cannot_cancel_and_says_so(
+    django_capture_on_commit_callbacks,
+):
+    event = make_event(fee="40.00", quota=3)
+    stuck = sign_up(event)
+    others = [sign_up(event), sign_up(event)]
+    # An order that changed under the sweep (here: closed without its handler having run).
+    Order.objects.filter(pk=stuck.order_id).update(status=OrderStatus.CANCELLED)
+
+    with pytest.raises(Conflict) as caught:
+        cancel_all_registrations(event=event, actor=person(), reason="暴雨")
+
+    assert caught.value.code == "registrations_left"
+    for registration in others:
+        registration.refresh_from_db()
+        assert registration.status == SignupStatus.CANCELLED
+    stuck.refresh_from_db()
+    assert stuck.status == SignupStatus.PENDING_PAYMENT

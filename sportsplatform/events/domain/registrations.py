@@ -20,6 +20,7 @@ order in full; the order handler (handler.py) turns the order's fate into the re
 from __future__ import annotations
 
 import contextvars
+import logging
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -30,7 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sportsplatform.core import audit
-from sportsplatform.core.errors import Conflict, IllegalTransition, NotPermitted, ValidationFailed
+from sportsplatform.core.errors import Conflict, DomainError, IllegalTransition, NotPermitted, ValidationFailed
 from sportsplatform.core.scoping import can_change
 from sportsplatform.core.signups import (
     ACTIVE,
@@ -48,6 +49,8 @@ from sportsplatform.orders.models import Order, OrderKind, OrderStatus
 
 from ..models import Event, EventGroup, Registration
 from .fields import clean_answers
+
+log = logging.getLogger(__name__)
 
 # Set by withdraw_registration / cancel_all_registrations around cancel_order, so the order
 # handler knows why the order is going away: (registration status, reason).
@@ -317,11 +320,13 @@ def cancel_all_registrations(*, event: Event, actor, reason: str) -> int:
     """The event is called off: every active sign-up is cancelled, paid ones refunded in full, and
     each participant told. Each order is cancelled in its own transaction (cancel_order may ask
     a payment provider to close an open payment, which must not happen under a lock). Entries
-    already checked in are left as they are. Returns how many sign-ups were cancelled."""
+    already checked in are left as they are. Returns how many sign-ups were cancelled; raises
+    Conflict `registrations_left` after doing the rest when some order could not be cancelled
+    (a payment provider out of reach): calling it again finishes them."""
     from sportsplatform.orders.domain.cancel import cancel_order
 
     reason = (reason or "").strip()[:200] or _("The event was cancelled")
-    cancelled = 0
+    cancelled = left = 0
     token = closing_as.set((SignupStatus.CANCELLED, reason))
     try:
         for registration in (
@@ -334,9 +339,16 @@ def cancel_all_registrations(*, event: Event, actor, reason: str) -> int:
             elif registration.order.status == OrderStatus.USED:
                 continue
             else:
-                cancel_order(order=registration.order, actor=actor, reason=reason, full_refund=True)
+                try:
+                    cancel_order(order=registration.order, actor=actor, reason=reason, full_refund=True)
+                except DomainError:
+                    # The order moved meanwhile (expired, paid) or the provider could not be
+                    # reached: go on with the others; a second run finishes what is left.
+                    log.warning("events: sign-up %s of event %s not cancelled yet", registration.pk, event.pk)
                 registration.refresh_from_db()
                 done = registration.status == SignupStatus.CANCELLED
+                if registration.status in ACTIVE:
+                    left += 1
             if done:
                 cancelled += 1
                 notify(
@@ -352,7 +364,13 @@ def cancel_all_registrations(*, event: Event, actor, reason: str) -> int:
                 )
     finally:
         closing_as.reset(token)
-    audit.record(action="events.event.registrations_cancelled", actor=actor, obj=event, count=cancelled)
+    audit.record(action="events.event.registrations_cancelled", actor=actor, obj=event, count=cancelled, left=left)
+    if left:
+        raise Conflict(
+            _("%(n)d sign-ups could not be cancelled yet (the payment service did not answer). Try again.")
+            % {"n": left},
+            code="registrations_left",
+        )
     return cancelled
 
 
