@@ -28,7 +28,7 @@ from sportsplatform.core.errors import DomainError, NotFound, ValidationFailed
 from sportsplatform.core.signups import HOLDS_PLACE, SignupStatus
 from sportsplatform.orders.domain.kinds import handler_for
 from sportsplatform.orders.models import OrderStatus
-from sportsplatform.venues.page_queries import sport_label
+from sportsplatform.venues.page_queries import sport_label, sport_options
 
 from . import queries
 from .domain.videos import can_watch
@@ -482,13 +482,18 @@ def withdraw(request, pk: int):
 @require_GET
 def coach_list(request):
     q = (request.GET.get("q") or "").strip()[:64]
-    coaches = queries.public_coaches(q=q)
+    sports = sport_options()
+    sport = request.GET.get("sport") or ""
+    if sport not in {o.value for o in sports}:
+        sport = ""  # an unknown sport is no filter rather than an error page
+    coaches = queries.public_coaches(q=q, sport=sport or None)
     page = Paginator(coaches, 24).get_page(request.GET.get("page"))
     cards = [
         CoachCard(coach=c, sports=[sport_label(s) for s in c.sports.all()], certificates=_certificates(c))
         for c in page.object_list
     ]
-    return render(request, "training/public/coaches.html", {"page": page, "cards": cards, "q": q})
+    context = {"page": page, "cards": cards, "q": q, "sport": sport, "sports": sports}
+    return render(request, "training/public/coaches.html", context)
 
 
 @require_GET

@@ -27,6 +27,7 @@ from sportsplatform.training.models import (
     CourseVideo,
     Enrolment,
 )
+from sportsplatform.venues.models import Sport
 from tests.events.factories import make_event, make_organiser
 from tests.payments.helpers import pay_with_sandbox
 from tests.support.accounts import make_public_user
@@ -557,6 +558,20 @@ def test_coach_list_shows_public_coaches_with_certificate_state(client):
     assert "内部教练" not in page
     assert 'data-cert-status="valid"' in page
     assert "张教练" in found
+
+
+def test_coach_list_filters_by_sport_and_ignores_an_unknown_one(client):
+    organiser, _staff = make_organiser()
+    swimmer = make_coach(organisation=organiser, name="游泳教练")
+    swimmer.sports.add(Sport.objects.get(code="swimming"))
+    make_coach(organisation=organiser, name="篮球教练").sports.add(Sport.objects.get(code="basketball"))
+
+    swimming = text(client.get("/courses/coaches/", {"sport": "swimming"}))
+    unknown = client.get("/courses/coaches/", {"sport": "underwater-rugby"})
+
+    assert "游泳教练" in swimming and "篮球教练" not in swimming
+    assert unknown.status_code == 200
+    assert "游泳教练" in text(unknown) and "篮球教练" in text(unknown)
 
 
 def test_coach_list_has_no_n_plus_one(client):
