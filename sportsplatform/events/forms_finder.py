@@ -86,6 +86,16 @@ class VenueFinderForm(OpeningSearchForm):
             raise forms.ValidationError(_("Not a location."), code="invalid")
         return LatLng(near.lat, near.lng)
 
+    def clean(self):
+        # The domain checks these again (check_need); here they show with the other field errors.
+        data = super().clean()
+        starts_on, ends_on = data.get("starts_on"), data.get("ends_on")
+        if starts_on and starts_on < timezone.localdate():
+            self.add_error("starts_on", _("The first day cannot be in the past."))
+        if starts_on and ends_on and ends_on < starts_on:
+            self.add_error("ends_on", _("The last day must be on or after the first day."))
+        return data
+
     def need(self) -> VenueNeed:
         data = self.cleaned_data
         region = next((data.get(name) for name in reversed(REGION_FIELDS) if data.get(name)), "")

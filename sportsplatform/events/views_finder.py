@@ -22,7 +22,7 @@ from .domain.recommend import recommend_venues
 from .forms_finder import EnquiryForm, VenueFinderForm, add_domain_error, default_dates
 from .models import EnquiryStatus, VenueEnquiry
 
-NEED_PARAMS = ("sport", "starts_on", "ends_on", "participants", "budget_per_day")
+SHOWN = 20  # the best this many; the page says how many venues offer the sport
 
 
 def _real_user(request):
@@ -41,12 +41,15 @@ def finder(request):
     asked = "sport" in request.GET
     form = VenueFinderForm(request.GET if asked else None)
     recommendations = None
+    total = 0
     enquiry_query = ""
     status = 200
     if asked and form.is_valid():
         need = form.need()
         try:
-            recommendations = recommend_venues(need=need)
+            ranked = recommend_venues(need=need, limit=0)
+            total = len(ranked)
+            recommendations = ranked[:SHOWN]
         except ValidationFailed as exc:
             add_domain_error(form, exc)
             status = 400
@@ -66,6 +69,7 @@ def finder(request):
         "form": form,
         "asked": asked,
         "recommendations": recommendations,
+        "total": total,
         "enquiry_query": enquiry_query,
         "setting_field": form["setting"],
     }

@@ -387,3 +387,26 @@ def test_finder_page_has_no_n_plus_one(client):
 
     url = "/events/find-venue/?" + _query(starts_on=day.isoformat(), ends_on=(day + timedelta(days=1)).isoformat())
     assert_same_query_count(client, url, make_rows)
+
+
+def test_finder_page_bad_input_shows_every_error_at_once(client):
+    client.force_login(make_public_user())
+
+    response = client.get(
+        "/events/find-venue/?" + _query(starts_on=_day(-2).isoformat(), ends_on=_day(-3).isoformat(), participants="0")
+    )
+
+    assert response.status_code == 400
+    assert {"starts_on", "ends_on", "participants"} <= set(response.context["form"].errors)
+
+
+def test_finder_page_shows_the_best_twenty_and_how_many_offer_the_sport(client):
+    client.force_login(make_public_user())
+    for i in range(22):
+        make_venue(name=f"馆{i:02d}", sports=("badminton",), capacity=500)
+
+    response = client.get("/events/find-venue/?" + _query(), HTTP_ACCEPT_LANGUAGE="en")
+
+    assert response.context["total"] == 22
+    assert len(response.context["recommendations"]) == 20
+    assert "The best 20 of 22 venues" in response.content.decode()
