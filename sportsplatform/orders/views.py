@@ -59,6 +59,10 @@ def _first_item_day(order: Order):
 
 
 def _grid_url(order: Order) -> str:
+    """Where the buyer goes back to: the booking grid, or the event or course signed up for."""
+    page = _subject_page(order)
+    if page is not None:
+        return page
     if not order.venue_id:
         return reverse("venues:list")
     day = _first_item_day(order)
@@ -122,7 +126,38 @@ def _coupon_include() -> str | None:
     return COUPON_INCLUDE
 
 
+def _subject_page(order: Order) -> str | None:
+    """The public page of the event or course an order signs up for (None for other kinds)."""
+    from django.urls import NoReverseMatch
+
+    if order.kind == OrderKind.EVENT:
+        subject_id = order.event_registrations.values_list("event_id", flat=True).first()
+        viewname = "events:detail"
+    elif order.kind == OrderKind.COURSE:
+        subject_id = order.course_enrolments.values_list("course_id", flat=True).first()
+        viewname = "training:detail"
+    else:
+        return None
+    if subject_id is None:
+        return None
+    try:
+        return reverse(viewname, args=[subject_id])
+    except NoReverseMatch:
+        return None
+
+
+def _back_label(order: Order) -> str:
+    if order.kind == OrderKind.EVENT:
+        return _("Back to the event")
+    if order.kind == OrderKind.COURSE:
+        return _("Back to the course")
+    return _("Back to the booking grid")
+
+
 def _refund_policy_text(order: Order) -> str:
+    if order.kind in (OrderKind.EVENT, OrderKind.COURSE):
+        # The event's or course's own refund rules, as its order handler words them.
+        return str(handler_for(order).refund_quote(order=order, now=timezone.now()).rule)
     if order.kind != OrderKind.BOOKING or not order.venue_id:
         return ""
     from sportsplatform.booking.domain.handler import describe_refund_tiers
@@ -175,6 +210,7 @@ def pay(request, pk: int):
         "lines": list(order.lines.all()),
         "lapsed": lapsed,
         "grid_url": _grid_url(order),
+        "back_label": _back_label(order),
         "methods": methods,
         "selected_method": request.POST.get("method") or (methods[0]["code"] if methods else ""),
         "refund_policy": _refund_policy_text(order),
@@ -322,6 +358,7 @@ def _detail_context(order: Order, *, cancel_error: str | None = None) -> dict:
         "lapsed": _is_lapsed(order),
         "waiting_for_payment": waiting and not _is_lapsed(order),
         "grid_url": _grid_url(order),
+        "back_label": _back_label(order),
         "refund_policy": _refund_policy_text(order),
         "cancel_error": cancel_error,
     }

@@ -24,7 +24,7 @@ from sportsplatform.events.models import Event
 from sportsplatform.ledger.domain.posting import organiser_account
 from sportsplatform.orders.domain.cancel import refund_preview
 from sportsplatform.orders.domain.kinds import handler_for
-from sportsplatform.orders.models import OrderStatus
+from sportsplatform.orders.models import Order, OrderStatus
 from sportsplatform.venues.models import Sport
 from tests.events.factories import make_event, make_organiser
 from tests.payments.helpers import pay_with_sandbox
@@ -34,6 +34,7 @@ from tests.venues.factories import make_venue
 pytestmark = pytest.mark.django_db
 
 _phones = count(13600000001)
+ENGLISH = {"Accept-Language": "en"}
 TIERS = [{"hours_before": 72, "percent": 100}, {"hours_before": 24, "percent": 50}]
 
 
@@ -273,3 +274,27 @@ def test_ticket_page_of_someone_elses_event_order_is_404(client, django_capture_
     client.force_login(person())
 
     assert client.get(reverse("orders:ticket", args=[registration.order_id])).status_code == 404
+
+
+def test_pay_page_of_event_order_shows_event_refund_rules(client):
+    event = make_event(fee="30.00", refund_tiers=TIERS)
+    user = person()
+    registration = register(event=event, group=event.groups.first(), user=user, participant_name="李雷", answers={})
+    client.force_login(user)
+
+    page = client.get(reverse("orders:pay", args=[registration.order_id]), headers=ENGLISH).content.decode()
+
+    assert "100% refund until 72 h before the start" in page
+
+
+def test_lapsed_event_order_links_back_to_the_event(client):
+    event = make_event(fee="30.00")
+    user = person()
+    registration = register(event=event, group=event.groups.first(), user=user, participant_name="李雷", answers={})
+    Order.objects.filter(pk=registration.order_id).update(expires_at=timezone.now() - timedelta(minutes=1))
+    client.force_login(user)
+
+    page = client.get(reverse("orders:pay", args=[registration.order_id]), headers=ENGLISH).content.decode()
+
+    assert f'href="{reverse("events:detail", args=[event.pk])}"' in page
+    assert "Back to the event" in page
