@@ -161,7 +161,7 @@ SEASON = [
     # --- published, registration open ----------------------------------------------------------
     EventSpec(
         "武侯区全民健身日健步走", "成都市武侯区全民健身中心管理有限公司", "510107", "athletics", "open", 16,
-        venue="武侯区全民健身中心", groups=[GroupSpec("健步走3公里", 300)], fill={"健步走3公里": 12},
+        venue="武侯区全民健身中心", groups=[GroupSpec("健步走3公里", 300)], fill={"健步走3公里": 6},
         me="健步走3公里", expected=300, description="免费参加，完成3公里健步走即可领取纪念品。",
     ),
     EventSpec(
@@ -169,19 +169,19 @@ SEASON = [
         location="武侯区江安河绿道", hours=5, fee="120.00",
         groups=[GroupSpec("半程马拉松", 400, min_age=18, max_age=65), GroupSpec("10公里", 300, fee="80.00", min_age=16),
                 GroupSpec("亲子跑3公里", 100, fee="60.00")],
-        fill={"半程马拉松": 9, "10公里": 6}, me="10公里", result_kind="time", expected=800,
+        fill={"半程马拉松": 4, "10公里": 3}, me="10公里", result_kind="time", expected=800,
         description="沿江安河绿道的半程马拉松，设半程、10公里和亲子跑三个项目。",
     ),
     EventSpec(
         "德阳市羽毛球业余联赛", "德阳市旌阳区羽毛球协会", "510603", "badminton", "open", 20,
-        location="德阳市旌阳区全民健身中心羽毛球馆", groups=[GroupSpec("公开组", 16, fee="90.00")],
-        fill={"公开组": 14}, me="公开组", me_pays=False, expected=16,
+        location="德阳市旌阳区全民健身中心羽毛球馆", groups=[GroupSpec("公开组", 8, fee="90.00")],
+        fill={"公开组": 6}, me="公开组", me_pays=False, expected=16,
         description="德阳市业余羽毛球爱好者联赛，名额有限，报满即止。",
     ),
     EventSpec(
         "乐山大佛亲子趣味跑", "乐山市市中区路跑协会", "511102", "athletics", "open", 18,
-        venue="乐山市全民健身中心", groups=[GroupSpec("亲子家庭组", 12, waitlist_limit=10)],
-        fill={"亲子家庭组": 12}, waitlist=2, me="亲子家庭组", expected=12,
+        venue="乐山市全民健身中心", groups=[GroupSpec("亲子家庭组", 6, waitlist_limit=10)],
+        fill={"亲子家庭组": 6}, waitlist=2, me="亲子家庭组", expected=6,
         description="家长与孩子一起完成2公里趣味跑，沿途设置亲子游戏关卡。",
     ),
     EventSpec(
@@ -191,7 +191,7 @@ SEASON = [
     ),
     EventSpec(
         "绵阳科技城乒乓球公开赛", "绵阳市全民健身协会", "510703", "table_tennis", "open", 22,
-        venue="绵阳市体育馆", groups=[GroupSpec("公开组", 64, fee="40.00")], fill={"公开组": 5}, expected=64,
+        venue="绵阳市体育馆", groups=[GroupSpec("公开组", 64, fee="40.00")], fill={"公开组": 3}, expected=64,
         description="面向绵阳市民的乒乓球公开赛。",
     ),
     # --- published, later stages ----------------------------------------------------------------
@@ -222,7 +222,7 @@ SEASON = [
         "甘孜康定情歌山地越野赛", "康定市户外运动协会", "513301", "athletics", "cancelled", 26,
         level="provincial", location="甘孜州康定市跑马山", fee="150.00",
         groups=[GroupSpec("越野25公里", 300, min_age=18)],
-        fill={"越野25公里": 4}, expected=300,
+        fill={"越野25公里": 3}, expected=300,
         reason="受持续降雨和山体滑坡风险影响，赛事取消，报名费全额退还。",
         description="海拔2600米至3400米的25公里山地越野。",
     ),

@@ -11,6 +11,7 @@ from datetime import date, datetime, time
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from sportsplatform.approvals.models import ApprovalStatus
 from sportsplatform.core.signups import SignupStatus
@@ -61,7 +62,7 @@ def register() -> None:
         key="events_this_year",
         app=APP,
         label=_("Events this year"),
-        unit=_("events"),
+        unit=pgettext_lazy("screen unit", "events"),
         order=10,
         compute=events_this_year,
     )
@@ -69,7 +70,7 @@ def register() -> None:
         key="event_participants",
         app=APP,
         label=_("Event participants this year"),
-        unit=_("people"),
+        unit=pgettext_lazy("screen unit", "people"),
         order=11,
         compute=participants_this_year,
     )

@@ -10,6 +10,7 @@ from datetime import date
 
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from sportsplatform.approvals.models import ApprovalStatus
 
@@ -51,10 +52,18 @@ def register() -> None:
     from sportsplatform.screen.domain.extra_figures import register_screen_figure
 
     register_screen_figure(
-        key="courses_this_year", app=APP, label=_("Training courses this year"), unit=_("courses"), order=20,
+        key="courses_this_year",
+        app=APP,
+        label=_("Training courses this year"),
+        unit=pgettext_lazy("screen unit", "courses"),
+        order=20,
         compute=courses_this_year,
-    )  # fmt: skip
+    )
     register_screen_figure(
-        key="social_sports_instructors", app=APP, label=_("Social sports instructors"), unit=_("people"), order=21,
+        key="social_sports_instructors",
+        app=APP,
+        label=_("Social sports instructors"),
+        unit=pgettext_lazy("screen unit", "people"),
+        order=21,
         compute=certified_instructors,
-    )  # fmt: skip
+    )
