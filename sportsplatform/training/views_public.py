@@ -31,6 +31,8 @@ from sportsplatform.orders.models import OrderStatus
 from sportsplatform.venues.page_queries import sport_label, sport_options
 
 from . import queries
+from .domain.enrolments import enrol as enrol_in_course
+from .domain.enrolments import withdraw_enrolment
 from .domain.videos import can_watch
 from .forms import CourseSearchForm, EnrolForm, WithdrawForm, age_rule
 from .models import Attendance, Course, CourseSession, CourseVideo, Enrolment
@@ -273,8 +275,6 @@ def _apply_domain_errors(form, error: DomainError) -> None:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def enrol(request, pk: int):
-    from .domain.enrolments import enrol as enrol_in_course
-
     course = _published_course(pk)
     now = timezone.now()
     existing = queries.active_enrolment(user=request.user, course=course)
@@ -433,8 +433,6 @@ def _refund_quote(enrolment: Enrolment, now: datetime):
 @never_cache
 @require_http_methods(["GET", "POST"])
 def withdraw(request, pk: int):
-    from .domain.enrolments import withdraw_enrolment
-
     enrolment = _own_enrolment(request, pk)
     now = timezone.now()
     row = _enrolment_row(enrolment, now, with_course_details=False)
