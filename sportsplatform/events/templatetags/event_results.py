@@ -1,8 +1,8 @@
 """Template tags for the results and summary includes that the event detail page shows:
 
-    {% load event_results %}
-    {% event_ranking event as ranking_groups %}   {# [] unless the results are published #}
-    {% event_summary event as event_summary %}     {# None unless the summary is published #}
+{% load event_results %}
+{% event_ranking event as ranking_groups %}   {# [] unless the results are published #}
+{% event_summary event as event_summary %}     {# None unless the summary is published #}
 """
 
 from django import template
