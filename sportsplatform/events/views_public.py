@@ -342,7 +342,9 @@ def my_events(request):
                 registration=registration,
                 position=positions.get(registration.pk),
                 ticket=tickets.get(registration.order_id) if registration.status == SignupStatus.CONFIRMED else None,
-                can_pay=pending and order.status == OrderStatus.PENDING_PAYMENT,
+                can_pay=pending
+                and order.status == OrderStatus.PENDING_PAYMENT
+                and (order.expires_at is None or order.expires_at > now),
                 can_withdraw=registration.status in ACTIVE and registration.event.starts_at > now,
                 certificates=[c for c in registration.certificates.all() if c.revoked_at is None]
                 if certificate_url

@@ -16,7 +16,7 @@ from sportsplatform.booking.models import Ticket
 from sportsplatform.core.signups import SignupStatus
 from sportsplatform.events.domain.registrations import register
 from sportsplatform.events.models import EntryMode, Event, EventGroup, FieldKind, Registration
-from sportsplatform.orders.models import OrderStatus
+from sportsplatform.orders.models import Order, OrderStatus
 from sportsplatform.payments.domain.pay import start_payment
 from sportsplatform.venues.models import Sport
 from tests.support.accounts import make_public_user, session_cookie_for
@@ -570,3 +570,15 @@ def test_detail_links_the_check_in_desk_for_the_organisers_staff_only(client):
 
     assert desk_url in staff_page
     assert desk_url not in public_page
+
+
+def test_mine_offers_no_pay_link_once_the_time_to_pay_is_up(client):
+    user = new_user()
+    registration = signed_up(make_event(fee="20.00"), user)
+    Order.objects.filter(pk=registration.order_id).update(expires_at=timezone.now() - timedelta(minutes=1))
+    client.force_login(user)
+
+    body = client.get(reverse("events:mine")).content.decode()
+
+    assert reverse("orders:pay", args=[registration.order_id]) not in body
+    assert 'data-status="pending_payment"' in body
