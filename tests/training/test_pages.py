@@ -17,6 +17,7 @@ from django.utils import timezone
 from sportsplatform.approvals.models import ApprovalStatus
 from sportsplatform.core.signups import SignupStatus
 from sportsplatform.orders.models import OrderStatus
+from sportsplatform.training.domain.courses import cancel_course
 from sportsplatform.training.domain.enrolments import enrol
 from sportsplatform.training.models import (
     Attendance,
@@ -437,6 +438,22 @@ def test_my_courses_shows_pay_link_ticket_attendance_and_videos(client, django_c
     assert 'data-mark="present"' in page and 'data-mark="absent"' in page
     assert reverse("training:watch", args=[video.pk]) in page
     assert page.count(reverse("training:withdraw", args=[paid.pk])) == 1
+
+
+def test_my_courses_lists_an_enrolment_of_a_cancelled_course_as_earlier_without_a_dead_link(client):
+    course = make_course(title="取消的课程", fee="0.00")
+    user = person()
+    enrolment = sign_up(course, user)
+    cancel_course(course=course, actor=course.organiser.memberships.get().user, reason="场馆维修")
+    client.force_login(user)
+
+    page = text(client.get("/courses/mine/"))
+    detail = text(client.get(f"/courses/enrolments/{enrolment.pk}/"))
+
+    assert "取消的课程" in page and 'data-enrolment-status="cancelled"' in page
+    assert reverse("training:detail", args=[course.pk]) not in page
+    assert reverse("training:detail", args=[course.pk]) not in detail
+    assert reverse("training:withdraw", args=[enrolment.pk]) not in page
 
 
 def test_my_courses_shows_only_my_own_enrolments(client):
