@@ -488,3 +488,76 @@ def test_check_in_by_stranger_refused():
 
     with pytest.raises(NotPermitted):
         check_in(code_or_token=ticket.code, actor=stranger)
+
+
+def test_buyer_cancelling_the_order_itself_withdraws_and_promotes(django_capture_on_commit_callbacks):
+    from sportsplatform.orders.domain.cancel import cancel_order
+
+    course = make_course(fee="60.00", quota=1, refund_tiers=[{"hours_before": 24, "percent": 100}])
+    user = person()
+    first = paid_up(course, django_capture_on_commit_callbacks, user)
+    waiting = sign_up(course)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        cancel_order(order=first.order, actor=user, reason="不去了")
+
+    first.refresh_from_db()
+    waiting.refresh_from_db()
+    assert first.status == SignupStatus.WITHDRAWN
+    assert first.order.status == OrderStatus.REFUNDED
+    assert waiting.status == SignupStatus.PENDING_PAYMENT
+    assert places_taken(course) == 1
+
+
+def _lapse(enrolment):
+    """The hold lapsed while a payment was still open at the provider (the sweep had not closed it)."""
+    from sportsplatform.orders.models import Order
+    from sportsplatform.training.domain.enrolments import release_order
+
+    Order.objects.filter(pk=enrolment.order_id).update(
+        status=OrderStatus.EXPIRED, expires_at=timezone.now() - timedelta(minutes=1)
+    )
+    release_order(order=Order.objects.get(pk=enrolment.order_id))
+    enrolment.refresh_from_db()
+
+
+def test_late_payment_with_place_still_free_confirms_enrolment(django_capture_on_commit_callbacks):
+    from tests.payments.helpers import start_sandbox, tap_confirm
+
+    course = make_course(fee="40.00", quota=1)
+    enrolment = sign_up(course)
+    payment = start_sandbox(enrolment.order)
+    _lapse(enrolment)
+    assert enrolment.status == SignupStatus.EXPIRED
+    assert places_taken(course) == 0
+
+    with django_capture_on_commit_callbacks(execute=True):
+        tap_confirm(payment)
+
+    enrolment.refresh_from_db()
+    assert enrolment.status == SignupStatus.CONFIRMED
+    assert enrolment.order.status == OrderStatus.PAID
+    assert places_taken(course) == 1
+    assert Ticket.objects.filter(order=enrolment.order).exists()
+
+
+def test_late_payment_after_place_given_away_is_refunded(django_capture_on_commit_callbacks):
+    from sportsplatform.payments.models import PaymentStatus
+    from tests.payments.helpers import start_sandbox, tap_confirm
+
+    course = make_course(fee="40.00", quota=1)
+    enrolment = sign_up(course)
+    waiting = sign_up(course)
+    payment = start_sandbox(enrolment.order)
+    _lapse(enrolment)
+    waiting.refresh_from_db()
+    assert waiting.status == SignupStatus.PENDING_PAYMENT
+
+    with django_capture_on_commit_callbacks(execute=True):
+        tap_confirm(payment)
+
+    enrolment.refresh_from_db()
+    payment.refresh_from_db()
+    assert enrolment.status == SignupStatus.EXPIRED
+    assert payment.status == PaymentStatus.UNMATCHED
+    assert places_taken(course) == 1

@@ -308,3 +308,23 @@ def test_public_coaches_hide_private_and_order_certified_first():
     hidden.save()
 
     assert [c.pk for c in queries.public_coaches()] == [certified.pk, uncertified.pk]
+
+
+def test_remind_expiring_certificates_tells_each_organisation_once():
+    from sportsplatform.notifications.models import Notification
+    from sportsplatform.training.domain.coaches import remind_expiring_certificates
+
+    organiser, staff = make_organiser()
+    for _ in range(2):
+        make_coach(organisation=organiser).certificates.update(valid_until=timezone.localdate() + timedelta(days=5))
+    make_coach(organisation=make_organiser()[0])  # valid for 800 days: nothing to tell
+
+    from django.test import TestCase
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        told = remind_expiring_certificates(within_days=30)
+
+    assert told == 1
+    notes = Notification.objects.filter(kind="training.certificates.expiring")
+    assert list(notes.values_list("user_id", flat=True)) == [staff.pk]
+    assert notes.get().body.count("\n") == 1

@@ -172,3 +172,31 @@ def expiring_certificates(*, organisation_id: int | None = None, within_days: in
     if organisation_id is not None:
         qs = qs.filter(coach__organisation_id=organisation_id)
     return qs.select_related("coach", "coach__organisation").order_by("valid_until", "id")
+
+
+def remind_expiring_certificates(*, within_days: int = 30, on: date | None = None) -> int:
+    """Tell each organisation's staff which of their coaches' certificates expired or expire within
+    `within_days` (a course can only be submitted with coaches certified until it ends). Returns
+    how many organisations were told."""
+    from sportsplatform.accounts.models import User
+    from sportsplatform.notifications.domain.send import notify_many
+
+    by_organisation: dict[int, list[CoachCertificate]] = {}
+    for certificate in expiring_certificates(within_days=within_days, on=on):
+        by_organisation.setdefault(certificate.coach.organisation_id, []).append(certificate)
+    for organisation_id, certificates in by_organisation.items():
+        staff = User.objects.filter(
+            is_active=True, memberships__organisation_id=organisation_id, memberships__is_active=True
+        ).distinct()
+        lines = [
+            _("%(coach)s: %(certificate)s %(number)s, valid until %(date)s")
+            % {"coach": c.coach.name, "certificate": c.name, "number": c.number, "date": f"{c.valid_until:%Y-%m-%d}"}
+            for c in certificates
+        ]
+        notify_many(
+            users=list(staff),
+            kind="training.certificates.expiring",
+            title=_("Coach certificates to renew"),
+            body="\n".join(lines),
+        )
+    return len(by_organisation)

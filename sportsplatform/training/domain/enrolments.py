@@ -290,20 +290,20 @@ def release_order(*, order: Order, actor=None) -> list[Enrolment]:
     """The order expired, was cancelled or refunded: close its enrolments, free their places and
     promote the waiting list."""
     requested = closing_as.get()
-    if order.status == OrderStatus.EXPIRED:
-        to, reason = SignupStatus.EXPIRED, _("Not paid in time")
-    elif requested is not None:
-        to, reason = requested
-    else:
-        to, reason = SignupStatus.CANCELLED, _("The order was cancelled")
     closed = []
     for enrolment in Enrolment.objects.select_for_update().filter(order=order).order_by("pk"):
         if enrolment.status not in HOLDS_PLACE:
             continue
-        target = to
-        if target == SignupStatus.EXPIRED and enrolment.status != SignupStatus.PENDING_PAYMENT:
-            target = SignupStatus.CANCELLED
-        _close(enrolment=enrolment, to=target, reason=reason, actor=actor)
+        if order.status == OrderStatus.EXPIRED and enrolment.status == SignupStatus.PENDING_PAYMENT:
+            to, reason = SignupStatus.EXPIRED, _("Not paid in time")
+        elif requested is not None:
+            to, reason = requested
+        elif getattr(actor, "pk", None) == enrolment.user_id:
+            # The buyer cancelled the order itself (orders page or API): a withdrawal.
+            to, reason = SignupStatus.WITHDRAWN, _("The order was cancelled")
+        else:
+            to, reason = SignupStatus.CANCELLED, _("The order was cancelled")
+        _close(enrolment=enrolment, to=to, reason=reason, actor=actor)
         closed.append(enrolment)
     for course_id in sorted({e.course_id for e in closed}):
         course = Course.objects.get(pk=course_id)
