@@ -33,26 +33,22 @@ UPCOMING_LIMIT = 3
 
 
 def upcoming(*, limit: int = UPCOMING_LIMIT) -> dict:
-    """The soonest published events and courses not yet over, for the home page's "coming up"
-    section (portal/includes/upcoming.html); an app that is not installed shows nothing."""
+    """The soonest published events and courses whose sign-up is open now, for the home page's
+    "coming up" section (portal/includes/upcoming.html); an app not installed shows nothing."""
     now = timezone.now()
     out = {"upcoming_events": [], "upcoming_courses": []}
     if apps.is_installed("sportsplatform.events"):
         from sportsplatform.events.queries import published_events
 
-        events = list(published_events(now=now).filter(ends_at__gte=now)[:limit])
+        events = list(published_events(open_only=True, now=now)[:limit])
         for event in events:
-            prices = [group.price for group in event.groups.all()] or [event.fee]
-            event.lowest_price = min(prices)
-            event.open_now = event.registration_open(now)
+            # The cheapest group's price ("from ¥60"); groups are prefetched by published_events.
+            event.lowest_price = min([group.price for group in event.groups.all()] or [event.fee])
         out["upcoming_events"] = events
     if apps.is_installed("sportsplatform.training"):
         from sportsplatform.training.queries import published_courses
 
-        courses = list(published_courses(include_ended=False, now=now)[:limit])
-        for course in courses:
-            course.open_now = course.enrolment_open(now)
-        out["upcoming_courses"] = courses
+        out["upcoming_courses"] = list(published_courses(open_only=True, include_ended=False, now=now)[:limit])
     return out
 
 
