@@ -82,6 +82,14 @@ def test_organiser_finds_a_venue_sends_an_enquiry_and_reads_the_operators_answer
     expect(cards.nth(1).locator(".finder-reason.is-miss").first).to_contain_text("60")
     assert_accessible(page, label="results")
     shot(page, "finder")
+    # The elderly-friendly large text keeps the results readable and accessible; then back.
+    page.get_by_role("button", name=t("Large text")).click()
+    expect(page.locator("html")).to_have_class(re.compile("large-text"))
+    expect(cards).to_have_count(2)
+    assert_accessible(page, label="large text")
+    shot(page, "finder-large-text")
+    page.get_by_role("button", name=t("Large text")).click()
+    expect(page.locator("html")).not_to_have_class(re.compile("large-text"))
 
     # Ask the hall.
     ask = t('Send an enquiry<span class="visually-hidden"> to %(name)s</span>') % {"name": hall.name}
