@@ -217,3 +217,19 @@ def test_organiser_check_in_desk_refuses_an_unknown_code(new_page, event):
     expect(desk.get_by_role("alert")).to_contain_text(t("Not checked in"))
     assert_accessible(desk, label="refused")
     shot(desk, "event-checkin")
+
+
+def test_choosing_a_city_offers_its_counties(new_page, event):
+    page = new_page("phone")
+    page.goto("/events/")
+    assert_accessible(page)
+    page.get_by_text(t("Filters")).click()
+    page.get_by_label(t("City / prefecture")).select_option("510100")
+    expect(page).to_have_url(re.compile(r"city=510100"))
+    county = page.get_by_label(t("County / district"))
+    expect(county).to_be_enabled()
+    county.select_option("510107")
+    page.get_by_role("button", name=t("Apply filters")).click()
+    expect(page).to_have_url(re.compile(r"county=510107"))
+    expect(page.get_by_role("link", name=TITLE)).to_be_visible()
+    assert_accessible(page, label="filtered")
