@@ -523,3 +523,28 @@ def test_sidebar_shows_the_events_group_with_the_review_queue(world, as_user):
 
     assert QUEUE in body
     assert LIST in body
+
+
+def test_safety_plan_download_for_the_organiser_and_404_outside(world, as_user):
+    event = application(world, submit=False, safety_plan=SimpleUploadedFile("safety.pdf", PDF))
+    apps.submit_event(event=event, actor=staff_of(event))
+    url = f"/events/office/{event.pk}/safety-plan/"
+
+    mine = as_user(staff_of(event)).get(url)
+    guessed = as_user(world.users["jinjiang_operator"]).get(url)
+
+    assert mine.status_code == 200
+    assert b"".join(mine.streaming_content) == PDF
+    assert mine["Cache-Control"] == "private, no-store"
+    assert guessed.status_code == 404
+
+
+def test_change_page_links_private_files_only_through_the_checked_downloads(world, as_user):
+    event = application(world, submit=False, safety_plan=SimpleUploadedFile("safety.pdf", PDF))
+    apps.add_attachment(event=event, actor=staff_of(event), kind="permit", file=SimpleUploadedFile("p.pdf", PDF))
+
+    body = as_user(staff_of(event)).get(change_url(event)).content.decode()
+
+    assert "/media/private/" not in body
+    assert f"/events/office/{event.pk}/safety-plan/" in body
+    assert "/events/office/documents/" in body

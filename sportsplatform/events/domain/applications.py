@@ -416,7 +416,7 @@ def update_event(*, event: Event, actor, data: dict) -> Event:
     only EDITABLE_WHEN_PUBLISHED; otherwise nothing (IllegalTransition)."""
     _require_applicant(actor, event)
     with transaction.atomic():
-        locked = Event.objects.select_for_update().select_related("venue", "region").get(pk=event.pk)
+        locked = Event.objects.select_for_update(of=("self",)).select_related("venue", "region").get(pk=event.pk)
         allowed = editable_fields(locked)
         changes = _normalise(data)
         touches_parts = "groups" in data or "fields" in data
