@@ -39,15 +39,8 @@ from .domain.registrations import register as register_for_event
 from .domain.registrations import withdraw_registration
 from .forms import CheckInForm, EventSearchForm, RegistrationForm, WithdrawForm
 from .models import Event, Registration
-from .queries import (
-    active_registration,
-    my_registrations,
-    published_events,
-    waitlist_position,
-)
-from .queries import (
-    event_detail as published_event,
-)
+from .queries import active_registration, group_counts, my_registrations, published_events, waitlist_position
+from .queries import event_detail as published_event
 
 PAGE_SIZE = 12
 RANKING_TEMPLATE = "events/results/_ranking.html"  # results part (C)
@@ -93,7 +86,7 @@ def signup_state(event: Event, groups, now: datetime) -> SignupState:
 def _waitlist_has_room(group) -> bool:
     if not group.waitlist_limit:
         return True
-    waiting = getattr(group, "waiting_count", None)
+    waiting = getattr(group, "waitlisted", None)  # annotated by queries.group_counts where known
     return waiting is None or waiting < group.waitlist_limit
 
 
@@ -169,7 +162,10 @@ def _published_event(pk: int) -> Event:
 def event_detail(request, pk: int):
     event = _published_event(pk)
     now = timezone.now()
-    groups = list(event.groups.all())
+    groups = list(group_counts(event))
+    for group in groups:
+        group.event = event  # its price falls back to the event's fee: no query per group
+    fee = _fee_text(groups, event)
     mine = None
     if request.user.is_authenticated:
         mine = active_registration(event=event, user=request.user)
@@ -194,10 +190,8 @@ def event_detail(request, pk: int):
         "sport": sport_label(event.sport),
         "groups": groups,
         "state": signup_state(event, groups, now),
-        "fee": _fee_text(groups, event),
-        "refund_rules": describe_refund_tiers(event.refund_tiers or [])
-        if _fee_text(groups, event) != _("Free")
-        else "",
+        "fee": fee,
+        "refund_rules": describe_refund_tiers(event.refund_tiers or []) if fee != _("Free") else "",
         "mine": mine,
         "nav": nav,
         "can_check_in": can_check_in,

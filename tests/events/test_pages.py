@@ -582,3 +582,15 @@ def test_mine_offers_no_pay_link_once_the_time_to_pay_is_up(client):
 
     assert reverse("orders:pay", args=[registration.order_id]) not in body
     assert 'data-status="pending_payment"' in body
+
+
+def test_detail_of_a_group_whose_waiting_list_is_full_offers_no_sign_up(client):
+    event = make_event(quota=1)
+    EventGroup.objects.filter(event=event).update(waitlist_limit=1)
+    signed_up(event, new_user())
+    signed_up(event, new_user())
+
+    body = client.get(reverse("events:detail", args=[event.pk])).content.decode()
+
+    assert 'data-signup-state="full"' in body
+    assert reverse("events:register", args=[event.pk]) not in body
