@@ -332,6 +332,7 @@ class EnrolmentRow:
     dates: str
     place: str
     pay_url: str = ""
+    payment_lapsed: bool = False
     ticket_url: str = ""
     can_withdraw: bool = False
     marks: list[SessionMark] = field(default_factory=list)
@@ -359,7 +360,11 @@ def _enrolment_row(enrolment: Enrolment, now: datetime, *, with_course_details: 
     )
     if order is not None:
         if enrolment.status == SignupStatus.PENDING_PAYMENT and order.status == OrderStatus.PENDING_PAYMENT:
-            row.pay_url = reverse("orders:pay", args=[order.pk])
+            # Once the time to pay is up the expiry task releases the place: no pay link then.
+            if order.expires_at is not None and order.expires_at <= now:
+                row.payment_lapsed = True
+            else:
+                row.pay_url = reverse("orders:pay", args=[order.pk])
         if enrolment.status == SignupStatus.CONFIRMED and order.status in (OrderStatus.PAID, OrderStatus.USED):
             row.ticket_url = reverse("orders:ticket", args=[order.pk])
     row.can_withdraw = enrolment.status in (

@@ -30,7 +30,7 @@ from sportsplatform.training.models import (
 )
 from sportsplatform.venues.models import Sport
 from tests.events.factories import make_event, make_organiser
-from tests.payments.helpers import pay_with_sandbox
+from tests.payments.helpers import overdue, pay_with_sandbox
 from tests.support.accounts import make_public_user
 from tests.support.queries import assert_same_query_count
 from tests.training.factories import make_coach, make_course
@@ -454,6 +454,20 @@ def test_my_courses_lists_an_enrolment_of_a_cancelled_course_as_earlier_without_
     assert reverse("training:detail", args=[course.pk]) not in page
     assert reverse("training:detail", args=[course.pk]) not in detail
     assert reverse("training:withdraw", args=[enrolment.pk]) not in page
+
+
+def test_my_courses_offers_no_pay_link_once_the_time_to_pay_is_up(client):
+    user = person()
+    enrolment = sign_up(make_course(title="超时未付", fee="90.00"), user)
+    overdue(enrolment.order)
+    client.force_login(user)
+
+    page = text(client.get("/courses/mine/"))
+    detail = text(client.get(f"/courses/enrolments/{enrolment.pk}/"))
+
+    assert "超时未付" in page and "data-payment-lapsed" in page
+    assert reverse("orders:pay", args=[enrolment.order_id]) not in page
+    assert reverse("orders:pay", args=[enrolment.order_id]) not in detail
 
 
 def test_my_courses_shows_only_my_own_enrolments(client):
