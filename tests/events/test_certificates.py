@@ -253,3 +253,16 @@ def test_certificates_page_issues_to_every_confirmed_entry(client, finished):
     assert Certificate.objects.count() == 3
     html = client.get(reverse("events:certificates_office", args=[finished["event"].pk])).content.decode()
     assert all(c.code in html for c in Certificate.objects.all())
+
+
+def test_certificates_page_has_no_n_plus_one(client, finished):
+    from tests.support.queries import assert_same_query_count
+
+    login_staff(client, finished["staff"])
+    Certificate.objects.all().delete()
+
+    def make_rows(n):
+        for _ in range(n):
+            certs.issue_certificate(registration=make_entry(finished["event"]), actor=finished["staff"])
+
+    assert_same_query_count(client, reverse("events:certificates_office", args=[finished["event"].pk]), make_rows)

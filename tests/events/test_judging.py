@@ -406,3 +406,18 @@ def test_score_sheet_page_has_no_n_plus_one(client, db):
 
     login_staff(client, staff)
     assert_same_query_count(client, reverse("events:score_sheet", args=[event.pk]), make_rows)
+
+
+def test_judges_page_has_no_n_plus_one(client, db):
+    organiser, staff = make_organiser()
+    event = make_event(organiser=organiser, result_kind=ResultKind.JUDGED)
+    entry = make_entry(event)
+    login_staff(client, staff)
+
+    def make_rows(n):
+        for _ in range(n):
+            judge = make_judge()
+            judging.assign_judge(event=event, judge=judge, actor=staff)
+            judging.submit_score(event=event, judge=judge, registration=entry, value="8")
+
+    assert_same_query_count(client, reverse("events:judges", args=[event.pk]), make_rows)
