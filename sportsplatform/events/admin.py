@@ -561,7 +561,7 @@ class RegistrationAdmin(ScopedModelAdmin):
 
     list_display = ["participant_name", "team_name", "event", "group", "status", "user", "created_at"]
     list_filter = [("status", ChoicesDropdownFilter), ScopedRegionFilter]
-    list_select_related = ["event", "group", "user"]
+    list_select_related = ["event", "group__event", "user"]
     search_fields = ["participant_name", "team_name", "event__title", "=user__phone"]
     ordering = ["-created_at", "-id"]
     show_full_result_count = False

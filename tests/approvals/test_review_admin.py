@@ -127,3 +127,17 @@ def test_review_step_log_is_for_platform_admins_only(world, course_and_staff, as
     assert admin_page.status_code == 200
     assert "approved" in admin_page.content.decode() or "批准" in admin_page.content.decode()
     assert official_page.status_code == 403
+
+
+def test_review_step_log_has_no_n_plus_one(world, client, as_user):
+    from tests.support.queries import assert_same_query_count
+
+    as_user(world.users["admin"])
+
+    def make_rows(n):
+        for _ in range(n):
+            organiser, staff = make_organiser(region_code="510107")
+            event = make_event(organiser=organiser, status=ApprovalStatus.DRAFT)
+            review_application(application=event, action=ApprovalAction.WITHDRAWN, actor=staff)
+
+    assert_same_query_count(client, "/admin/approvals/approvalstep/", make_rows)

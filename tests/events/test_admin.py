@@ -548,3 +548,32 @@ def test_change_page_links_private_files_only_through_the_checked_downloads(worl
     assert "/media/private/" not in body
     assert f"/events/office/{event.pk}/safety-plan/" in body
     assert "/events/office/documents/" in body
+
+
+def test_registration_list_has_no_n_plus_one_and_stays_in_scope(world, client, as_user):
+    from sportsplatform.events.domain.registrations import register
+    from tests.support.accounts import make_public_user
+
+    from .factories import make_event
+
+    org, _staff = applicant(world, "510107")
+    ours = make_event(organiser=org, quota=100, title="武侯区报名赛")
+    other = make_event(organiser=world.orgs["op_fucheng"], region_code="510703", title="涪城区报名赛")
+    register(
+        event=other,
+        group=other.groups.get(),
+        user=make_public_user(phone="13700000000"),
+        participant_name="外地",
+        answers={},
+    )
+    as_user(world.users["chengdu"])
+    counter = {"n": 0}
+
+    def make_rows(n):
+        for _ in range(n):
+            counter["n"] += 1
+            user = make_public_user(phone=f"136{counter['n']:08d}")
+            register(event=ours, group=ours.groups.get(), user=user, participant_name=f"选手{counter['n']}", answers={})
+
+    assert_same_query_count(client, "/admin/events/registration/", make_rows)
+    assert "外地" not in client.get("/admin/events/registration/").content.decode()
