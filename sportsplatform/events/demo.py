@@ -373,7 +373,7 @@ def _event_data(spec: EventSpec, *, ctx, venue) -> dict:
         "level": spec.level,
         "venue": venue,
         "region": venue.region if venue is not None else ctx.region(spec.county),
-        "location": spec.location or (venue.address if venue is not None else ""),
+        "location": spec.location or (venue.address if venue is not None else spec.venue),
         "starts_at": starts,
         "ends_at": starts + timedelta(hours=spec.hours),
         "registration_opens_at": opens,

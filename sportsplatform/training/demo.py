@@ -319,7 +319,7 @@ def _course_data(ctx, spec: CourseSpec, coaches: dict) -> dict:
         "level": spec.level,
         "venue": venue,
         "region": venue.region if venue is not None else ctx.region(spec.county),
-        "place": spec.place or (venue.address if venue is not None else ""),
+        "place": spec.place or (venue.address if venue is not None else spec.venue),
         "description": spec.description,
         "audience": spec.audience,
         "min_age": spec.min_age,

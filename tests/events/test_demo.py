@@ -126,6 +126,9 @@ def test_events_step_places_taken_match_the_registrations(seeded):
 def test_events_step_gives_the_demo_user_registrations(seeded):
     mine = Registration.objects.filter(user__username="user")
     statuses = set(mine.values_list("status", flat=True))
-    assert SignupStatus.CONFIRMED in statuses
+    assert {SignupStatus.CONFIRMED, SignupStatus.WAITLISTED, SignupStatus.PENDING_PAYMENT} <= statuses
+    paid = mine.get(event__title="天府绿道城市半程马拉松")
+    assert paid.status == SignupStatus.CONFIRMED and paid.order.amount > 0 and paid.order.status == "paid"
     finished = mine.get(event__title="攀枝花阳光康养半程马拉松")
     assert finished.result.placing >= 1
+    assert Certificate.objects.filter(registration=finished, revoked_at__isnull=True).exists()
