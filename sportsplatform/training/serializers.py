@@ -9,6 +9,7 @@ from rest_framework import serializers
 
 from sportsplatform.core.signups import SignupStatus
 from sportsplatform.orders.models import OrderStatus
+from sportsplatform.venues.api import NamedEnumField
 
 from .models import CertificateKind, CourseLevel
 
@@ -44,7 +45,7 @@ class CourseListQuerySerializer(serializers.Serializer):
     open = serializers.BooleanField(
         required=False, allow_null=True, default=None, help_text="true: enrolment open now."
     )
-    level = serializers.ChoiceField(CourseLevel.choices, required=False, allow_blank=True)
+    level = NamedEnumField(CourseLevel.choices, enum_name="CourseLevelEnum", required=False, allow_blank=True)
 
     def validate(self, attrs):
         start, end = attrs.get("date_from"), attrs.get("date_to")
@@ -103,7 +104,7 @@ class CoachBriefSerializer(serializers.Serializer):
 
 
 class CertificateSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(CertificateKind.choices)
+    kind = NamedEnumField(CertificateKind.choices, enum_name="CoachCertificateKindEnum")
     kind_label = serializers.CharField()
     name = serializers.CharField()
     level = serializers.CharField()
@@ -111,8 +112,9 @@ class CertificateSerializer(serializers.Serializer):
     issued_by = serializers.CharField()
     issued_on = serializers.DateField()
     valid_until = serializers.DateField(allow_null=True)
-    status = serializers.ChoiceField(
+    status = NamedEnumField(
         (("valid", "valid"), ("expiring", "expiring"), ("expired", "expired")),
+        enum_name="CertificateValidityEnum",
         help_text="`expiring`: within 60 days.",
     )
 
@@ -147,7 +149,7 @@ class CourseListItemSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     title = serializers.CharField()
     sport = SportSerializer()
-    level = serializers.ChoiceField(CourseLevel.choices)
+    level = NamedEnumField(CourseLevel.choices, enum_name="CourseLevelEnum")
     organiser = NamedSerializer()
     region_code = serializers.CharField()
     region_name = serializers.CharField()
