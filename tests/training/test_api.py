@@ -346,3 +346,34 @@ def test_course_detail_query_count_does_not_grow_with_sessions_and_coaches(clien
     assert few.status == many.status == 200
     assert few.count == many.count
     assert Decimal(client.get(f"/api/v1/courses/{large.pk}").json()["fee"]) == Decimal("0.00")
+
+
+def test_answers_have_exactly_the_documented_fields(client):
+    """The payloads and the OpenAPI serializers describe the same fields (the schema fuzzer only
+    sees empty lists and 404s on its own database)."""
+    from sportsplatform.training.serializers import (
+        CoachDetailSerializer,
+        CourseDetailSerializer,
+        CourseListItemSerializer,
+        EnrolmentSerializer,
+    )
+
+    organiser, _staff = make_organiser()
+    course = make_course(organiser=organiser, fee="35.00")
+    coach = course.coaches.get()
+    user = person()
+    headers = bearer(user)
+
+    listed = client.get("/api/v1/courses").json()["results"][0]
+    detail = client.get(f"/api/v1/courses/{course.pk}").json()
+    enrolled = client.post(
+        f"/api/v1/courses/{course.pk}/enrolments", enrol_body(), content_type="application/json", headers=headers
+    ).json()
+    coach_body = client.get(f"/api/v1/coaches/{coach.pk}").json()
+
+    assert set(listed) == set(CourseListItemSerializer().fields)
+    assert set(detail) == set(CourseDetailSerializer().fields)
+    assert set(detail["coaches"][0]) == set(CourseDetailSerializer().fields["coaches"].child.fields)
+    assert set(enrolled) == set(EnrolmentSerializer().fields)
+    assert set(enrolled["order"]) == set(EnrolmentSerializer().fields["order"].fields)
+    assert set(coach_body) == set(CoachDetailSerializer().fields)
