@@ -32,7 +32,9 @@ def _hash(token: str) -> str:
 def ticket_token(ticket: Ticket) -> str:
     """The QR content. Deterministic for a ticket (derived from its secret nonce), so the page can
     show it again without storing it."""
-    return signing.dumps({"t": ticket.pk, "o": ticket.order_id}, salt=SALT, compress=False)
+    # Signer, not signing.dumps: dumps adds a timestamp, so a QR drawn again later would no longer
+    # match the hash stored at issue time.
+    return signing.Signer(salt=SALT).sign_object({"t": ticket.pk, "o": ticket.order_id})
 
 
 def issue_ticket(*, order: Order) -> Ticket:
@@ -60,7 +62,7 @@ def find_ticket(*, code_or_token: str) -> Ticket:
         ticket = Ticket.objects.select_related("order").filter(code=value).first()
     else:
         try:
-            data = signing.loads(value, salt=SALT)
+            data = signing.Signer(salt=SALT).unsign_object(value)
         except signing.BadSignature as exc:
             raise TicketInvalid() from exc
         ticket = Ticket.objects.select_related("order").filter(pk=data.get("t"), token_hash=_hash(value)).first()
