@@ -133,3 +133,28 @@ def test_withdrawals_racing_each_other_promote_each_waiting_person_once(make_use
     group.refresh_from_db()
     assert group.taken == 3
     assert_consistent(group)
+
+
+def test_places_freed_while_newcomers_find_the_group_full_are_never_left_empty(make_users):
+    """Full group, nobody waiting yet: five holders withdraw while fifteen newcomers sign up. A
+    newcomer who found the group full must not join the waiting list after the withdrawal looked
+    for someone to promote (the group row lock orders them): every freed place is taken again."""
+    event = make_event(fee="35.00", quota=PLACES, starts_in_days=20)
+    group = event.groups.get()
+    holders_users = make_users(PLACES)
+    newcomers = make_users(15, first=200)
+    holders = [sign_up(event, u) for u in holders_users]
+
+    def work(i):
+        if i < PLACES:
+            return withdraw_registration(registration=holders[i], actor=holders_users[i])
+        return sign_up(event, newcomers[i - PLACES])
+
+    outcome = race(PLACES + 15, work)
+
+    assert outcome.stuck == 0
+    assert outcome.unexpected == []
+    group.refresh_from_db()
+    assert group.taken == PLACES
+    assert Registration.objects.filter(user__in=newcomers, status=SignupStatus.PENDING_PAYMENT).count() == PLACES
+    assert_consistent(group)
