@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from sportsplatform.training.domain.enrolments import enrol
 from sportsplatform.training.models import Attendance
+from sportsplatform.venues.models import Sport
 from tests.events.factories import make_organiser
 from tests.support.accounts import make_public_user
 from tests.support.browser import BROWSER
@@ -22,6 +23,8 @@ pytestmark = BROWSER
 
 
 def test_organiser_marks_students_with_one_tap_each_on_a_phone(new_page):
+    # live_server's transactional database may have been flushed of what data migrations loaded.
+    Sport.objects.get_or_create(code="swimming", defaults={"name": "游泳", "name_en": "Swimming"})
     organiser, staff = make_organiser()
     course = make_course(organiser=organiser, title="少儿游泳周末班", sessions=3)
     session = course.sessions.order_by("starts_at").first()
