@@ -65,3 +65,27 @@ def test_organiser_marks_students_with_one_tap_each_on_a_phone(new_page):
     table = page.get_by_role("table")
     expect(table.get_by_role("row").filter(has_text="王小明")).to_contain_text("100%")
     expect(table.get_by_role("row").filter(has_text="李思思")).to_contain_text("0%")
+
+
+def test_refused_tap_shows_the_reason_in_the_row(new_page):
+    """A mark the domain refuses (the student withdrew meanwhile) swaps in the row with the reason."""
+    from sportsplatform.training.domain.enrolments import withdraw_enrolment
+
+    Sport.objects.get_or_create(code="swimming", defaults={"name": "游泳", "name_en": "Swimming"})
+    organiser, staff = make_organiser()
+    course = make_course(organiser=organiser, sessions=2)
+    session = course.sessions.order_by("starts_at").first()
+    session.starts_at = timezone.now() - timedelta(minutes=10)
+    session.ends_at = timezone.now() + timedelta(hours=1)
+    session.save()
+    user = make_public_user(phone="13588889999")
+    enrolment = enrol(course=course, user=user, student_name="退出者", guardian_phone="13912345678")
+    page = new_page("phone", user=staff)
+    page.goto(f"/courses/office/sessions/{session.pk}/")
+    assert_accessible(page)
+    withdraw_enrolment(enrolment=enrolment, actor=user)
+
+    page.locator(f"#student-{enrolment.pk}").get_by_role("button", name="到").click()
+
+    expect(page.locator(f"#student-{enrolment.pk}").get_by_role("alert")).to_be_visible()
+    assert not Attendance.objects.exists()
