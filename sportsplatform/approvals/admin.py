@@ -27,6 +27,7 @@ from unfold.decorators import action
 
 from sportsplatform.core.admin import ScopedModelAdmin
 from sportsplatform.core.errors import DomainError
+from sportsplatform.core.scoping import scope_for
 
 from .domain.transitions import can_apply, can_review, history, pending_for, review_application
 from .models import APPROVAL_TRANSITIONS, ApprovalAction, ApprovalStatus, ApprovalStep
@@ -224,12 +225,21 @@ class ReviewedApplicationAdminMixin:
         ]
         return extra + super().get_urls()
 
+    def is_reviewer(self, request) -> bool:
+        from sportsplatform.accounts.models import Role
+
+        scope = scope_for(request.user)
+        return scope.everything or Role.BUREAU_OFFICIAL in scope.roles
+
     def review_queue_queryset(self, request):
-        return (
-            pending_for(request.user, self.get_queryset(request))
-            .select_related("organiser", "region")
-            .order_by("submitted_at", "pk")
-        )
+        """A bureau's queue: what it may decide (`pending_for`). An applicant's: their own
+        applications waiting for the bureau."""
+        queryset = self.get_queryset(request)
+        if self.is_reviewer(request):
+            queryset = pending_for(request.user, queryset)
+        else:
+            queryset = queryset.filter(status=ApprovalStatus.SUBMITTED)
+        return queryset.select_related("organiser", "region").order_by("submitted_at", "pk")
 
     def review_queue_view(self, request):
         if not self.has_view_permission(request):
@@ -247,6 +257,7 @@ class ReviewedApplicationAdminMixin:
             "opts": opts,
             "title": gettext("%(things)s awaiting review") % {"things": opts.verbose_name_plural},
             "rows": rows,
+            "reviewer": self.is_reviewer(request),
             "changelist_url": reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"),
         }
         return TemplateResponse(request, self.review_queue_template, context)

@@ -577,3 +577,13 @@ def test_registration_list_has_no_n_plus_one_and_stays_in_scope(world, client, a
 
     assert_same_query_count(client, "/admin/events/registration/", make_rows)
     assert "外地" not in client.get("/admin/events/registration/").content.decode()
+
+
+def test_review_queue_shows_an_organiser_their_own_applications_waiting(world, as_user):
+    mine = application(world, "510107")
+    application(world, "510107")  # another association's
+
+    body = as_user(staff_of(mine)).get(QUEUE).content.decode()
+
+    assert body.count("510107赛事") == 1
+    assert f"/admin/events/event/{mine.pk}/change/" in body
