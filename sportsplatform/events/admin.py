@@ -412,7 +412,16 @@ class EventAdmin(ReviewedApplicationAdminMixin, ScopedModelAdmin):
         return [
             (title, {**options, "fields": [g for f in options["fields"] for g in swap.get(f, [f])]})
             for title, options in self.fieldsets
+            # A new application has no review yet.
+            if obj is not None or options["fields"] is not STATUS_FIELDS
         ]
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        organisers = list(apps.organisers_for(request.user)[:2])
+        if len(organisers) == 1:
+            initial.setdefault("organiser", organisers[0].pk)
+        return initial
 
     @admin.display(description=_("safety plan"))
     def safety_plan_file(self, obj):

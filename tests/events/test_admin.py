@@ -587,3 +587,13 @@ def test_review_queue_shows_an_organiser_their_own_applications_waiting(world, a
 
     assert body.count("510107赛事") == 1
     assert f"/admin/events/event/{mine.pk}/change/" in body
+
+
+def test_add_form_preselects_the_users_only_organisation_and_has_no_review_section(world, as_user):
+    org, staff = applicant(world)
+
+    response = as_user(staff).get(ADD)
+
+    assert response.context["adminform"].form.initial["organiser"] == org.pk
+    assert "approval-history-title" not in response.content.decode()
+    assert "decided_by" not in [f for fs in response.context["adminform"] for line in fs for f in line.fields]
