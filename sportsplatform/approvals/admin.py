@@ -21,7 +21,7 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from unfold.decorators import action
 
@@ -60,7 +60,13 @@ REVIEW_STEPS = {
     ApprovalAction.APPROVED: (_("Approve"), _("Approve “%s”"), _("Approve and publish"), False, "reviewer"),
     ApprovalAction.RETURNED: (_("Return for changes"), _("Return “%s” for changes"), _("Return"), True, "reviewer"),
     ApprovalAction.REJECTED: (_("Reject"), _("Reject “%s”"), _("Reject"), True, "reviewer"),
-    ApprovalAction.WITHDRAWN: (_("Withdraw"), _("Withdraw “%s”"), _("Withdraw the application"), False, "applicant"),
+    ApprovalAction.WITHDRAWN: (
+        pgettext_lazy("application", "Withdraw"),
+        _("Withdraw “%s”"),
+        _("Withdraw the application"),
+        False,
+        "applicant",
+    ),
 }
 
 

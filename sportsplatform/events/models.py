@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from sportsplatform.approvals.models import ApprovalStatus, ReviewedApplication
 from sportsplatform.core.signups import SignupStatus, active_signup_constraint, capacity_constraints
@@ -53,7 +54,9 @@ def _public_upload(instance, filename):
 class Event(ReviewedApplication):
     title = models.CharField(_("event name"), max_length=128)
     sport = models.ForeignKey("venues.Sport", on_delete=models.PROTECT, related_name="events", verbose_name=_("sport"))
-    level = models.CharField(_("level"), max_length=16, choices=EventLevel.choices, default=EventLevel.COMMUNITY)
+    level = models.CharField(
+        pgettext_lazy("event", "level"), max_length=16, choices=EventLevel.choices, default=EventLevel.COMMUNITY
+    )
     organiser = models.ForeignKey(
         "accounts.Organisation", on_delete=models.PROTECT, related_name="events", verbose_name=_("organiser")
     )
@@ -114,8 +117,8 @@ class Event(ReviewedApplication):
 
     class Meta:
         ordering = ["-starts_at", "id"]
-        verbose_name = _("event")
-        verbose_name_plural = _("events")
+        verbose_name = _("sports event")
+        verbose_name_plural = _("sports events")
         indexes = [
             models.Index(fields=["status", "starts_at"], name="event_status_start"),
             models.Index(fields=["region", "status"], name="event_region_status"),
@@ -199,7 +202,7 @@ class EventGroup(models.Model):
     team_min = models.PositiveSmallIntegerField(_("team size from"), default=1, validators=[MinValueValidator(1)])
     team_max = models.PositiveSmallIntegerField(_("team size to"), default=1, validators=[MinValueValidator(1)])
     waitlist_limit = models.PositiveIntegerField(_("waiting list size"), default=0, help_text=_("0: no limit."))
-    position = models.PositiveSmallIntegerField(_("order"), default=0)
+    position = models.PositiveSmallIntegerField(pgettext_lazy("sort position", "order"), default=0)
 
     class Meta:
         ordering = ["event_id", "position", "id"]
@@ -250,7 +253,7 @@ class RegistrationField(models.Model):
     per_member = models.BooleanField(
         _("asked of every team member"), default=False, help_text=_("Team events: ask each member, not only the team.")
     )
-    position = models.PositiveSmallIntegerField(_("order"), default=0)
+    position = models.PositiveSmallIntegerField(pgettext_lazy("sort position", "order"), default=0)
 
     class Meta:
         ordering = ["event_id", "position", "id"]
@@ -388,7 +391,7 @@ class EventMedia(models.Model):
     kind = models.CharField(_("kind"), max_length=8, choices=MediaKind.choices)
     file = models.FileField(_("file"), upload_to=_public_upload)
     caption = models.CharField(_("caption"), max_length=128, blank=True)
-    position = models.PositiveSmallIntegerField(_("order"), default=0)
+    position = models.PositiveSmallIntegerField(pgettext_lazy("sort position", "order"), default=0)
 
     class Meta:
         ordering = ["event_id", "position", "id"]

@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from sportsplatform.approvals.models import ApprovalStatus, ReviewedApplication
 from sportsplatform.core.signups import SignupStatus, active_signup_constraint, capacity_constraints
@@ -65,7 +66,7 @@ class CoachCertificate(models.Model):
     coach = models.ForeignKey(Coach, on_delete=models.CASCADE, related_name="certificates")
     kind = models.CharField(_("kind"), max_length=12, choices=CertificateKind.choices)
     name = models.CharField(_("certificate"), max_length=128)
-    level = models.CharField(_("level"), max_length=32, blank=True)  # 国家级/一级/二级/三级
+    level = models.CharField(pgettext_lazy("certificate", "level"), max_length=32, blank=True)  # 国家级/一级/二级/三级
     number = models.CharField(_("certificate number"), max_length=64)
     issued_by = models.CharField(_("issued by"), max_length=128)
     issued_on = models.DateField(_("issued on"))
@@ -105,7 +106,9 @@ class CourseLevel(models.TextChoices):
 class Course(ReviewedApplication):
     title = models.CharField(_("course name"), max_length=128)
     sport = models.ForeignKey("venues.Sport", on_delete=models.PROTECT, related_name="courses", verbose_name=_("sport"))
-    level = models.CharField(_("level"), max_length=14, choices=CourseLevel.choices, default=CourseLevel.BEGINNER)
+    level = models.CharField(
+        pgettext_lazy("course", "level"), max_length=14, choices=CourseLevel.choices, default=CourseLevel.BEGINNER
+    )
     organiser = models.ForeignKey(
         "accounts.Organisation", on_delete=models.PROTECT, related_name="courses", verbose_name=_("organiser")
     )
@@ -296,7 +299,7 @@ class CourseVideo(models.Model):
     file = models.FileField(_("video file"), upload_to="private/training/videos/")
     duration_seconds = models.PositiveIntegerField(_("length (s)"), default=0)
     is_preview = models.BooleanField(_("free preview"), default=False, help_text=_("Visible to everyone."))
-    position = models.PositiveSmallIntegerField(_("order"), default=0)
+    position = models.PositiveSmallIntegerField(pgettext_lazy("sort position", "order"), default=0)
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
