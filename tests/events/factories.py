@@ -22,6 +22,27 @@ def _next() -> int:
     return _n["n"]
 
 
+# The sports the venues data migration loads. Transactional tests (browser, concurrency) flush
+# that data, so the factories put back the ones they use.
+SPORTS = {
+    "athletics": ("田径", "Athletics"),
+    "badminton": ("羽毛球", "Badminton"),
+    "basketball": ("篮球", "Basketball"),
+    "football": ("足球", "Football"),
+    "swimming": ("游泳", "Swimming"),
+    "table_tennis": ("乒乓球", "Table tennis"),
+    "tennis": ("网球", "Tennis"),
+    "martial_arts": ("武术", "Martial arts"),
+    "dance": ("舞蹈", "Dance"),
+    "yoga": ("瑜伽", "Yoga"),
+}
+
+
+def ensure_sport(code: str) -> Sport:
+    name, name_en = SPORTS.get(code, (code, code))
+    return Sport.objects.get_or_create(code=code, defaults={"name": name, "name_en": name_en})[0]
+
+
 def make_organiser(
     *, region_code: str = "510107", kind: str = OrganisationKind.INSTITUTION, username: str | None = None
 ):
@@ -58,7 +79,7 @@ def make_event(
     starts = now + timedelta(days=starts_in_days)
     event = Event.objects.create(
         title=extra.pop("title", f"测试赛事{_next()}"),
-        sport=Sport.objects.get(code=sport),
+        sport=ensure_sport(sport),
         organiser=organiser,
         venue=venue,
         region=venue.region if venue is not None else regions[region_code],

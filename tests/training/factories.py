@@ -9,8 +9,7 @@ from django.utils import timezone
 
 from sportsplatform.approvals.models import ApprovalStatus
 from sportsplatform.training.models import Coach, CoachCertificate, Course, CourseSession
-from sportsplatform.venues.models import Sport
-from tests.events.factories import make_organiser
+from tests.events.factories import ensure_sport, make_organiser
 from tests.support.accounts import ensure_regions
 
 _n = {"n": 0}
@@ -55,7 +54,7 @@ def make_course(
     first = timezone.localdate() + timedelta(days=starts_in_days)
     course = Course.objects.create(
         title=extra.pop("title", f"测试课程{_n['n'] + 1}"),
-        sport=Sport.objects.get(code=sport),
+        sport=ensure_sport(sport),
         organiser=organiser,
         venue=venue,
         region=venue.region if venue is not None else regions[region_code],
