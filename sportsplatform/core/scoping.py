@@ -150,11 +150,14 @@ def regions_for(user, queryset=None) -> models.QuerySet:
     if not scope.region_prefixes:
         # Organisation staff may file records in their organisation's own region.
         from sportsplatform.accounts.models import Organisation
+        from sportsplatform.regions.models import SCOPE_PREFIX_LENGTH
 
-        codes = Organisation.objects.filter(pk__in=scope.organisation_ids).values_list("region_id", flat=True)
+        # A city-level association files in any county of its city: match by the level's prefix
+        # (510100 → 5101), as bureau scopes do, not by the full code.
+        rows = Organisation.objects.filter(pk__in=scope.organisation_ids).values_list("region_id", "region__level")
         q = Q(pk__in=[])
-        for p in set(codes):
-            q |= Q(code__startswith=p)
+        for code, level in set(rows):
+            q |= Q(code__startswith=code[: SCOPE_PREFIX_LENGTH.get(level, len(code))])
         return qs.filter(q)
     q = Q(pk__in=[])
     for p in scope.region_prefixes:

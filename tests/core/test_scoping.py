@@ -129,6 +129,27 @@ def test_regions_for_limits_assignable_regions(regions):
     assert "510703" not in codes
 
 
+def test_regions_for_city_level_organisation_covers_its_counties(regions):
+    association = create_organisation(
+        name="成都市田径协会", kind=OrganisationKind.INSTITUTION, region=regions["510100"]
+    )
+    staff = create_user(username="athletics_staff", password="Str0ng!pass")
+    grant_membership(user=staff, organisation=association)
+
+    codes = set(regions_for(staff).values_list("code", flat=True))
+
+    assert {"510100", "510107", "510104"} <= codes
+    assert not codes & {"510000", "510700", "510703", "500103"}
+
+
+def test_regions_for_county_organisation_stays_in_its_county(regions):
+    club = create_organisation(name="武侯区游泳俱乐部", kind=OrganisationKind.INSTITUTION, region=regions["510107"])
+    staff = create_user(username="club_staff", password="Str0ng!pass")
+    grant_membership(user=staff, organisation=club)
+
+    assert set(regions_for(staff).values_list("code", flat=True)) == {"510107"}
+
+
 def test_scope_nested_prefixes_collapse():
     scope = Scope(region_prefixes=("51",))
     assert scope.allows_region("510107")
