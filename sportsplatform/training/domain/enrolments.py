@@ -524,7 +524,8 @@ def cancel_all_enrolments(*, course: Course, actor, reason: str) -> int:
                 kind="training.course.cancelled",
                 title=_("Course cancelled"),
                 body=_("%(course)s is cancelled: %(reason)s. Anything you paid is refunded in full.")
-                % {"course": course.title, "reason": reason},
+                # The reason is the organiser's sentence; its own full stop would double ours.
+                % {"course": course.title, "reason": reason.strip().rstrip("。.")},
                 link=_link(enrolment),
                 channels=("sms",),
             )
