@@ -40,13 +40,15 @@ class DemoLogin:
     phone: str | None = None
 
 
-# The six documented demo logins (README, `manage.py demo_logins`).
+# The documented demo logins (README, `manage.py demo_logins`).
 DEMO_LOGINS = (
     DemoLogin("admin", "平台管理员", "platform_admin", "四川省数字体育场馆平台运营中心", "510000", "13800000001"),
     DemoLogin("sichuan", "王建国", "bureau_official", "四川省体育局", "510000", "13800000002"),
     DemoLogin("chengdu", "陈志强", "bureau_official", "成都市体育局", "510100", "13800000003"),
     DemoLogin("wuhou", "刘静", "bureau_official", "武侯区体育局", "510107", "13800000004"),
     DemoLogin("operator", "赵磊", "operator_staff", "成都市武侯区全民健身中心管理有限公司", "510107", "13800000005"),
+    DemoLogin("yumao", "郑华", "institution_staff", "成都市羽毛球协会", "510100", "13900000107"),
+    DemoLogin("youyong", "冯雷", "institution_staff", "武侯区青少年游泳培训中心", "510107", "13900000108"),
     DemoLogin("user", "李小雨", "", "", "", "13800000000"),
 )
 DEMO_USERNAMES = tuple(login.username for login in DEMO_LOGINS)
@@ -168,8 +170,6 @@ _MORE_PEOPLE = [
     ("tiyuzhongxin", "周杰", "13900000104", "成都市体育中心管理有限公司", "operator_staff"),
     ("fenghuangshan", "孙悦", "13900000105", "凤凰山体育公园运营管理有限公司", "operator_staff"),
     ("aoti", "谭雪", "13900000106", "重庆奥林匹克体育中心管理有限公司", "operator_staff"),
-    ("yumao", "郑华", "13900000107", "成都市羽毛球协会", "institution_staff"),
-    ("youyong", "冯雷", "13900000108", "武侯区青少年游泳培训中心", "institution_staff"),
     ("zhuanjia", "许晓峰", "13900000109", "四川省运动医学专家委员会", "expert"),
     ("u13900000201", "张伟", "13900000201", "", ""),
     ("u13900000202", "王芳", "13900000202", "", ""),

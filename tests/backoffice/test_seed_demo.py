@@ -68,11 +68,13 @@ EXPECTED_LOGINS = {
     "chengdu": (Role.BUREAU_OFFICIAL, "510100", True),
     "wuhou": (Role.BUREAU_OFFICIAL, "510107", True),
     "operator": (Role.OPERATOR_STAFF, None, True),
+    "yumao": (Role.INSTITUTION_STAFF, "510100", True),
+    "youyong": (Role.INSTITUTION_STAFF, "510107", True),
 }
 
 
 @pytest.mark.django_db
-def test_seed_demo_creates_the_six_logins_with_roles_and_regions():
+def test_seed_demo_creates_the_logins_with_roles_and_regions():
     seed()
 
     for username, (role, region, is_staff) in EXPECTED_LOGINS.items():
