@@ -26,6 +26,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -147,8 +148,16 @@ def register(
 
     try:
         with transaction.atomic():
-            locked = EventGroup.objects.select_for_update().get(pk=group.pk)
-            placed = take_place(EventGroup, locked.pk)
+            # The conditional UPDATE row-locks the group only when it takes a place (until commit),
+            # so in a rush the sign-ups that find the group full go to the waiting list in
+            # parallel instead of queueing behind each other on an explicit group lock. A place
+            # freed meanwhile is caught after commit (below).
+            placed = take_place(EventGroup, group.pk)
+            if placed or group.waitlist_limit:
+                # A capped waiting list is counted under the lock so the cap holds.
+                locked = EventGroup.objects.select_for_update().get(pk=group.pk)
+            else:
+                locked = group
             if not placed and locked.waitlist_limit:
                 waiting = Registration.objects.filter(group=locked, status=SignupStatus.WAITLISTED).count()
                 if waiting >= locked.waitlist_limit:
@@ -192,6 +201,10 @@ def register(
             if earlier is not None:
                 return earlier
         raise
+    if not placed and EventGroup.objects.filter(pk=group.pk, taken__lt=F("quota")).exists():
+        # A place was freed between our full-group check and our commit, and its promotion ran
+        # before it could see us: promote now (first come first served, under the group lock).
+        promote_waitlist(group=group, actor=None)
     registration.refresh_from_db()
     return registration
 
