@@ -61,7 +61,5 @@ class PublicReadView(APIView):
             if keep and not getattr(response, "_from_public_cache", False):
                 if hasattr(response, "render") and not response.is_rendered:
                     response.render()
-                cache.set(
-                    public_cache_key(request), (response.content, response["Content-Type"]), self.cache_seconds
-                )
+                cache.set(public_cache_key(request), (response.content, response["Content-Type"]), self.cache_seconds)
         return response

@@ -12,8 +12,21 @@ from . import views
 
 # Apps that expose endpoints under /api/v1/. An app adds itself here with its api_urls module.
 V1_APPS = [
-    "regions", "accounts", "venues", "facilities", "maps", "booking", "orders", "payments", "wallet", "coupons",
-    "notifications", "telemetry", "screen", "events", "training",
+    "regions",
+    "accounts",
+    "venues",
+    "facilities",
+    "maps",
+    "booking",
+    "orders",
+    "payments",
+    "wallet",
+    "coupons",
+    "notifications",
+    "telemetry",
+    "screen",
+    "events",
+    "training",
 ]
 
 

@@ -422,7 +422,6 @@ def test_detail_decimal_areas_are_shown_without_trailing_zero(client):
     assert "5400 m²" in html or "5400 平方米" in html
 
 
-
 def test_public_document_downloads_only_published_ones(client, settings, tmp_path):
     from sportsplatform.venues.models import VenueDocument
 
