@@ -130,6 +130,7 @@ class MqttBridge:
         self.client.on_connect = self._on_connect
         self.client.on_disconnect = self._on_disconnect
         self.client.on_message = self._on_message
+        self.client.on_subscribe = self._on_subscribe
 
     # --- paho's thread: receive and queue, nothing else ------------------------------------------
 
@@ -137,10 +138,18 @@ class MqttBridge:
         if reason_code.is_failure:
             logger.warning("mqtt bridge: broker refused the connection: %s", reason_code)
             return
+        # "Connected" only once the broker has acknowledged the subscription (on_subscribe): a
+        # device publishing between CONNACK and SUBACK would otherwise go unheard with no sign.
         client.subscribe(topic_filter(self.prefix), qos=1)
         self.stats.connects += 1
+        logger.info("mqtt bridge: connected to %s:%s, subscribing", self.address.host, self.address.port)
+
+    def _on_subscribe(self, client, userdata, mid, reason_codes, properties):
+        if any(code.is_failure for code in reason_codes):
+            logger.warning("mqtt bridge: broker refused the subscription: %s", reason_codes)
+            return
         self.connected.set()
-        logger.info("mqtt bridge: connected to %s:%s, subscribed", self.address.host, self.address.port)
+        logger.info("mqtt bridge: subscribed to %s", topic_filter(self.prefix))
 
     def _on_disconnect(self, client, userdata, flags, reason_code, properties):
         self.connected.clear()
