@@ -14,13 +14,11 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from sportsplatform.accounts.phones import normalise_phone, validate_mainland_phone
-from sportsplatform.core.errors import NotFound
-from sportsplatform.regions.queries import ancestors, get_region
-from sportsplatform.venues.page_queries import Option, region_options, sport_options
+from sportsplatform.venues.forms import REGION_FIELDS, RegionCascadeFields
+from sportsplatform.venues.page_queries import Option, sport_options
 
 from .models import CourseLevel
 
-REGION_FIELDS = ("province", "city", "county")
 FEE_FREE = "free"
 FEE_PAID = "paid"
 
@@ -74,7 +72,7 @@ class DateInput(forms.DateInput):
         super().__init__(attrs, format="%Y-%m-%d")
 
 
-class CourseSearchForm(forms.Form):
+class CourseSearchForm(RegionCascadeFields):
     """体育培训 search: words, region cascade (province → city → county), sport, level, free or
     paid, open for enrolment now, and a date range the course must overlap."""
 
@@ -84,9 +82,6 @@ class CourseSearchForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off", "enterkeyhint": "search"}),
     )
-    province = forms.ChoiceField(label=_("Province"), required=False)
-    city = forms.ChoiceField(label=_("City / prefecture"), required=False)
-    county = forms.ChoiceField(label=_("County / district"), required=False)
     sport = forms.ChoiceField(label=_("Sport"), required=False)
     level = forms.ChoiceField(label=_("Level"), required=False)
     fee = forms.ChoiceField(
@@ -97,8 +92,20 @@ class CourseSearchForm(forms.Form):
     open_only = forms.BooleanField(label=_("Open for enrolment now"), required=False)
     date_from = forms.DateField(label=_("Start of range"), required=False, widget=DateInput())
     date_to = forms.DateField(label=_("End of range"), required=False, widget=DateInput())
-    # A single division code (e.g. from a link on another page); fills the three selects.
-    region = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    field_order = [
+        "q",
+        "province",
+        "city",
+        "county",
+        "sport",
+        "level",
+        "fee",
+        "open_only",
+        "date_from",
+        "date_to",
+        "region",
+    ]
 
     def __init__(self, data=None, **kwargs):
         data = data.copy() if data is not None else {}
@@ -110,37 +117,6 @@ class CourseSearchForm(forms.Form):
             [Option(value, label) for value, label in CourseLevel.choices], _("All levels")
         )
         self._set_region_choices(data)
-
-    def _expand_region(self, data) -> None:
-        code = (data.get("region") or "").strip()
-        if not code or any(data.get(name) for name in REGION_FIELDS):
-            return
-        try:
-            region = get_region(code) if code.isdigit() and len(code) == 6 else None
-        except NotFound:
-            region = None
-        if region is None:
-            self.region_not_found = True
-            return
-        for name, division in zip(REGION_FIELDS, [*ancestors(region), region], strict=False):
-            data[name] = division.code
-
-    def _set_region_choices(self, data) -> None:
-        # Each select offers the children of the level above when that level's value is valid; a
-        # city outside the chosen province is "not a valid choice" and so ignored.
-        parent: str | None = None
-        blanks = {"province": _("All provinces"), "city": _("All cities"), "county": _("All counties")}
-        for level, name in enumerate(REGION_FIELDS):
-            options = region_options(parent) if (level == 0 or parent) else []
-            self.fields[name].choices = _choices(options, blanks[name])
-            self.fields[name].widget.attrs["data-region-level"] = name
-            chosen = data.get(name) or ""
-            parent = chosen if chosen in {o.value for o in options} else None
-            if level == 2 or parent is None:
-                for below in REGION_FIELDS[level + 1 :]:
-                    self.fields[below].choices = _choices([], blanks[below])
-                    self.fields[below].widget.attrs.update({"data-region-level": below, "disabled": True})
-                break
 
     def clean(self):
         cleaned = super().clean()

@@ -70,31 +70,18 @@ def parse_near(value: str) -> Near | None:
     return Near(lat=lat, lng=lng)
 
 
-class OpeningSearchForm(forms.Form):
-    """场馆开放: name, region cascade (province → city → county) and venue type."""
+class RegionCascadeFields(forms.Form):
+    """The province → city → county selects, and a hidden `region` code that fills them (a link
+    from another page). Search forms of venues, courses and others inherit it; call
+    `_expand_region(data)` before and `_set_region_choices(data)` after `super().__init__`."""
 
-    q = forms.CharField(
-        label=_("Venue name or address"),
-        max_length=64,
-        required=False,
-        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off", "enterkeyhint": "search"}),
-    )
     province = forms.ChoiceField(label=_("Province"), required=False)
     city = forms.ChoiceField(label=_("City / prefecture"), required=False)
     county = forms.ChoiceField(label=_("County / district"), required=False)
-    type = forms.ChoiceField(label=_("Venue type"), required=False)
     # A single division code (e.g. from a link on another page); fills the three selects.
     region = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, data=None, **kwargs):
-        data = data.copy() if data is not None else {}
-        self.region_not_found = False
-        self._expand_region(data)
-        super().__init__(data, **kwargs)
-        self.fields["type"].choices = _choices(
-            [Option(value, label) for value, label in VenueType.choices], _("All types")
-        )
-        self._set_region_choices(data)
+    region_not_found = False
 
     def _expand_region(self, data) -> None:
         code = (data.get("region") or "").strip()
@@ -127,6 +114,30 @@ class OpeningSearchForm(forms.Form):
                     self.fields[below].choices = _choices([], blanks[below])
                     self.fields[below].widget.attrs.update({"data-region-level": below, "disabled": True})
                 break
+
+
+class OpeningSearchForm(RegionCascadeFields):
+    """场馆开放: name, region cascade (province → city → county) and venue type."""
+
+    q = forms.CharField(
+        label=_("Venue name or address"),
+        max_length=64,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off", "enterkeyhint": "search"}),
+    )
+    type = forms.ChoiceField(label=_("Venue type"), required=False)
+
+    field_order = ["q", "province", "city", "county", "type", "region"]
+
+    def __init__(self, data=None, **kwargs):
+        data = data.copy() if data is not None else {}
+        self.region_not_found = False
+        self._expand_region(data)
+        super().__init__(data, **kwargs)
+        self.fields["type"].choices = _choices(
+            [Option(value, label) for value, label in VenueType.choices], _("All types")
+        )
+        self._set_region_choices(data)
 
     def filters(self) -> VenueFilters:
         """The understood filters; every field with a bad value is left out and named in `ignored`."""
