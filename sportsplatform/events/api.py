@@ -233,7 +233,7 @@ def registration_payload(registration: Registration, *, positions: dict[int, int
 
 
 def _int_id(value) -> int:
-    if not str(value).isdigit() or len(str(value)) > 18:
+    if not str(value).isdecimal() or len(str(value)) > 18:
         raise NotFound()
     return int(value)
 
@@ -345,7 +345,7 @@ class EventRegisterView(APIView):
         tags=["events"],
     )
     def post(self, request, id: str):
-        event = queries.event_detail(_int_id(id))
+        event = queries.event_for_signup(_int_id(id))
         data = RegisterRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
