@@ -75,7 +75,7 @@ class PriceRuleAdmin(ScopedModelAdmin):
         if db_field.name == "court":
             courts = self.scoped_choices(request, Court, Court.objects.filter(is_bookable=True))
             venue_id = getattr(request, "_price_rule_venue", None)
-            if venue_id and str(venue_id).isdigit():
+            if venue_id and str(venue_id).isdecimal():
                 courts = courts.filter(venue_id=venue_id)
             kwargs["queryset"] = courts.select_related("venue")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)

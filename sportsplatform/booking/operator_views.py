@@ -178,7 +178,7 @@ def _check_in_desk(request):
     venues = list(editable_by(request.user, Venue.objects.filter(courts__is_bookable=True)).distinct().order_by("name"))
     venue = None
     raw_venue = request.POST.get("venue") or request.GET.get("venue") or ""
-    if raw_venue.isdigit():
+    if raw_venue.isdecimal():
         venue = next((v for v in venues if v.pk == int(raw_venue)), None)
     result = None
     refusal = None
@@ -226,7 +226,7 @@ def _refunds(request):
     venues = list(_bookable_venues(user)[:200])
     venue = None
     raw_venue = request.GET.get("venue", "")
-    if raw_venue.isdigit():
+    if raw_venue.isdecimal():
         venue = next((v for v in venues if v.pk == int(raw_venue)), None)
     if request.method == "POST":
         if not can_act(user):
@@ -254,12 +254,12 @@ def _refund_one(request):
     from sportsplatform.orders.domain.cancel import cancel_order
 
     back = reverse("booking:operator_refunds")
-    if request.POST.get("venue", "").isdigit():
+    if request.POST.get("venue", "").isdecimal():
         back += f"?venue={request.POST['venue']}"
     raw = request.POST.get("order", "")
     order = (
         editable_by(request.user, Order.objects.filter(kind=OrderKind.BOOKING))
-        .filter(pk=int(raw) if raw.isdigit() else 0)
+        .filter(pk=int(raw) if raw.isdecimal() else 0)
         .first()
     )
     if order is None:

@@ -88,7 +88,7 @@ def _grid_rows(day_view) -> list[GridRow]:
 def _picked(raw: str) -> set[int]:
     out = set()
     for part in (raw or "").split(","):
-        if part.strip().isdigit():
+        if part.strip().isdecimal():
             out.add(int(part))
     return out
 

@@ -286,7 +286,7 @@ class RegistrationForm(forms.Form):
     def _field_for_error(self, key: str) -> str | None:
         prefix = ""
         parts = key.split(".")
-        if parts[0] == "members" and len(parts) >= 2 and parts[1].isdigit():
+        if parts[0] == "members" and len(parts) >= 2 and parts[1].isdecimal():
             prefix = f"m{int(parts[1]) + 1}_"
             key = ".".join(parts[2:]) or "name"
             if key == "name":

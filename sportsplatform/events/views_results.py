@@ -101,7 +101,7 @@ def _entry(request, pk: int):
     event = _visible_event(request, pk)
     can_manage = results.can_manage_results(request.user, event)
     groups = results.entries_with_results(event)
-    if request.method == "POST" and request.POST.get("group", "").isdigit():
+    if request.method == "POST" and request.POST.get("group", "").isdecimal():
         group_id = int(request.POST["group"])
         groups = [g for g in groups if g.pk == group_id]
     typed: dict[int, dict] = {}
@@ -181,7 +181,7 @@ def _import(request, pk: int):
         rows = exc.fields.get("rows", {})
         lines = [
             _("Row %(row)s: %(errors)s") % {"row": row, "errors": " ".join(errs)}
-            for row, errs in sorted(rows.items(), key=lambda kv: int(kv[0]) if kv[0].isdigit() else 0)
+            for row, errs in sorted(rows.items(), key=lambda kv: int(kv[0]) if kv[0].isdecimal() else 0)
         ]
         context = _context(
             request,
@@ -295,7 +295,7 @@ judges = _office(_judges)
 
 def _int(raw, default: int = 0) -> int:
     raw = (raw or "").strip()
-    return int(raw) if raw.isdigit() else default
+    return int(raw) if raw.isdecimal() else default
 
 
 def _scores(request, pk: int):
@@ -461,7 +461,7 @@ def _judging_event(request, pk: int):
             return redirect("events:judging_event", pk=event.pk)
         saved = 0
         for key, raw in request.POST.items():
-            if not key.startswith("score-") or not key[6:].isdigit() or not raw.strip():
+            if not key.startswith("score-") or not key[6:].isdecimal() or not raw.strip():
                 continue
             reg_id = int(key[6:])
             registration = Registration.objects.filter(pk=reg_id, event=event).first()

@@ -24,7 +24,7 @@ def message_list(request):
 @require_POST
 def mark_read_view(request):
     raw = request.POST.get("id", "")
-    ids = [int(raw)] if raw.isdigit() else None
+    ids = [int(raw)] if raw.isdecimal() else None
     mark_read(user=request.user, ids=ids)
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):

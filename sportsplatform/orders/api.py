@@ -158,7 +158,7 @@ def own_orders(user):
 
 
 def own_order(user, pk: str) -> Order:
-    if not str(pk).isdigit():
+    if not str(pk).isdecimal():
         raise NotFound()
     order = own_orders(user).filter(pk=int(pk)).first()
     if order is None:

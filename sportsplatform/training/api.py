@@ -211,7 +211,7 @@ def enrolment_payload(enrolment: Enrolment, *, positions: dict[int, int] | None 
 
 
 def _int_id(value) -> int:
-    if not str(value).isdigit() or len(str(value)) > 18:
+    if not str(value).isdecimal() or len(str(value)) > 18:
         raise NotFound()
     return int(value)
 
